@@ -1,0 +1,62 @@
+"""The one ``Fact`` type shared by extractors, flows and the warehouse.
+
+A fact is one figure of a report, typed and placed (XBRL-like: entity, concept, period, unit,
+precision, filing). Money stays an exact ``Decimal`` until the warehouse stores it as DOUBLE.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+BLOCKS = (
+    "key_partners",
+    "key_activities",
+    "key_resources",
+    "value_propositions",
+    "customer_relationships",
+    "channels",
+    "customer_segments",
+    "cost_structure",
+    "revenue_streams",
+)
+KINDS = ("money", "percent", "count", "quantity")
+GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year")
+FLAGS = ("approx", "range", "equivalent", "retracted", "negative", "table", "per_unit")
+PERIOD_SOURCES = ("inline", "row", "header", "intro")
+
+
+@dataclass(slots=True)
+class Fact:
+    # what
+    value: Decimal
+    unit: str  # ISO 4217, 'percent', 'count' or a singular lowercase unit word
+    kind: str  # one of KINDS
+    value_high: Decimal | None = None
+    flags: tuple[str, ...] = ()
+    # provenance: offsets are in the decoded text of the document
+    line_number: int = 0  # 1-based
+    char_start: int = 0
+    char_end: int = 0
+    source_text: str = ""
+    sentence: str = ""
+    # who / what
+    subject: str | None = None
+    metric: str | None = None
+    block: str | None = None
+    lang: str | None = None
+    company: str | None = None
+    ticker: str | None = None
+    edition_label: str | None = None
+    edition_date: date | None = None
+    section_index: int | None = None
+    # when
+    period_start: date | None = None
+    period_end: date | None = None
+    period_grain: str | None = None
+    is_fiscal: bool = False
+    period_label: str | None = None
+    period_source: str | None = None  # one of PERIOD_SOURCES or None
+    # number of decimals written (for "same figure at another precision" comparisons)
+    precision: int | None = None
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,232 @@
+"""The ingest flow: raw files -> extraction tasks (parallel, per batch of documents) -> one loader.
+
+- Only new or changed files are extracted: every file is hashed first (cheap) and compared with the
+  warehouse; the same bytes under a new path only add a `document_sources` row.
+- Extraction tasks are pure (extractors/normalizers) and return Arrow tables; they retry with backoff.
+- Loading happens in the flow's own process, one document per transaction, so there is exactly one DuckDB
+  writer whatever the task runner (threads, processes or a Dask cluster).
+- A broken input is quarantined (recorded in `rejected_inputs` with its reason); the rest loads.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.futures import as_completed
+
+from flows import DEFAULT_DB, DEFAULT_RAW
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
+BATCH_BYTES = 1_000_000  # a task extracts about this many bytes of documents (≈ 25 reports)
+BATCH_MAX_DOCS = 32
+
+
+@dataclass
+class IngestSummary:
+    run_id: str = ""
+    documents_seen: int = 0
+    documents_loaded: int = 0
+    documents_unchanged: int = 0
+    documents_rejected: int = 0
+    facts_loaded: int = 0
+    seconds: float = 0.0
+    rejections: list[tuple[str, str]] = field(default_factory=list)
+    loaded: list[tuple[str, int]] = field(default_factory=list)  # (path, facts)
+    stage_seconds: dict = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.documents_rejected else 0
+
+    def counts(self) -> dict:
+        return {
+            "documents_seen": self.documents_seen,
+            "documents_loaded": self.documents_loaded,
+            "documents_unchanged": self.documents_unchanged,
+            "documents_rejected": self.documents_rejected,
+            "facts_loaded": self.facts_loaded,
+        }
+
+
+def discover(paths: list[str]) -> list[str]:
+    """Files named, and the files inside folders named (recursively, hidden files skipped), sorted."""
+    found: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                if sub.is_file() and not any(part.startswith(".") for part in sub.relative_to(path).parts):
+                    found.append(str(sub))
+        else:
+            found.append(str(path))  # missing/unreadable paths are rejected with a reason later
+    seen: set[str] = set()
+    return [f for f in found if not (f in seen or seen.add(f))]
+
+
+def _hash_file(path: str) -> tuple[str | None, int | None, str | None]:
+    """(sha256, size, error) without loading more than the size limit."""
+    from extractors.decode import max_bytes_default
+
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes_default():
+            return None, size, None  # rejected with the size reason by the extraction step
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest(), size, None
+    except OSError as exc:
+        return None, None, f"unreadable path: {exc.strerror or exc}"
+
+
+def extract_paths(paths: list[str], edition: str | None = None, use_model: bool = True) -> dict:
+    """Extract a batch of files (pure work, no DuckDB): Arrow tables per document, or a rejection."""
+    from extractors.decode import RejectedInput, document_from_bytes, read_bytes
+    from extractors.pipeline import EXTRACTOR_VERSION, extract_document
+    from warehouse.arrow import facts_to_arrow, sections_to_arrow
+
+    out: dict = {"documents": [], "rejections": [], "seconds": {}}
+    secs = out["seconds"]
+    for path in paths:
+        sha = None
+        try:
+            t0 = time.perf_counter()
+            data = read_bytes(path)
+            sha = hashlib.sha256(data).hexdigest()
+            doc = document_from_bytes(data, path)
+            t1 = time.perf_counter()
+            result = extract_document(doc, edition=edition, use_model=use_model)
+            t2 = time.perf_counter()
+            facts = facts_to_arrow(result.facts, document_id=doc.document_id, run_id="", extractor_version=EXTRACTOR_VERSION)
+            sections = sections_to_arrow(result.sections, doc.document_id)
+            t3 = time.perf_counter()
+            secs["decode"] = secs.get("decode", 0.0) + (t1 - t0)
+            secs["extract"] = secs.get("extract", 0.0) + (t2 - t1)
+            secs["arrow"] = secs.get("arrow", 0.0) + (t3 - t2)
+            out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts})
+        except RejectedInput as exc:
+            out["rejections"].append({"path": path, "sha256": sha, "reason": exc.reason})
+        except Exception as exc:  # a rule crashed on this document: quarantine it, keep the batch going
+            tb = traceback.extract_tb(exc.__traceback__)
+            where = f"{tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}" if tb else "?"
+            out["rejections"].append(
+                {"path": path, "sha256": sha, "reason": f"extraction failed: {type(exc).__name__}: {exc} (at {where})"}
+            )
+    return out
+
+
+@task(name="extract-batch", retries=2, retry_delay_seconds=[1, 5], persist_result=False)
+def extract_batch(paths: list[str], edition: str | None = None, use_model: bool = True) -> dict:
+    return extract_paths(paths, edition=edition, use_model=use_model)
+
+
+def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
+    batches: list[list[str]] = []
+    cur: list[str] = []
+    size = 0
+    for path, n in items:
+        if cur and (size + n > BATCH_BYTES or len(cur) >= BATCH_MAX_DOCS):
+            batches.append(cur)
+            cur, size = [], 0
+        cur.append(path)
+        size += n
+    if cur:
+        batches.append(cur)
+    return batches
+
+
+def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
+    """The single writer: one transaction per document."""
+    for rej in result["rejections"]:
+        wh.record_rejection(rej["path"], rej["sha256"], rej["reason"], run_id)
+        summary.documents_rejected += 1
+        summary.rejections.append((rej["path"], rej["reason"]))
+    for item in result["documents"]:
+        doc = item["document"]
+        existing = wh.known_document(doc["sha256"])
+        if existing:
+            wh.add_source(existing, item["path"], run_id)
+            summary.documents_unchanged += 1
+            continue
+        facts = item["facts"]
+        if "run_id" in facts.column_names:
+            import pyarrow as pa
+
+            idx = facts.column_names.index("run_id")
+            facts = facts.set_column(idx, "run_id", pa.array([run_id] * facts.num_rows, pa.string()))
+        n = wh.load_document(doc, item["sections"], facts, run_id)
+        summary.documents_loaded += 1
+        summary.facts_loaded += n
+        summary.loaded.append((item["path"], n))
+    for k, v in result.get("seconds", {}).items():
+        summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
+
+
+@flow(name="canvas-ingest", log_prints=False, persist_result=False)
+def ingest_flow(
+    paths: list[str] | None = None,
+    db: str = DEFAULT_DB,
+    edition: str | None = None,
+    use_model: bool = True,
+    lock_timeout: float = 30.0,
+) -> dict:
+    """Ingest canvas reports (files or folders; default raw/) into the DuckDB warehouse."""
+    from prefect.context import get_run_context
+
+    from warehouse.store import Warehouse
+
+    logger = get_run_logger()
+    started = time.perf_counter()
+    summary = IngestSummary()
+    files = discover(paths or [DEFAULT_RAW])
+    summary.documents_seen = len(files)
+    try:
+        flow_run_id = str(get_run_context().flow_run.id)
+    except Exception:
+        flow_run_id = None
+    with Warehouse(db, lock_timeout=lock_timeout) as wh:
+        run_id = wh.begin_run(flow_run_id)
+        summary.run_id = run_id
+        status = "failed"
+        try:
+            todo: list[tuple[str, int]] = []
+            for path in files:
+                sha, size, error = _hash_file(path)
+                if error:
+                    load_results(wh, {"rejections": [{"path": path, "sha256": None, "reason": error}], "documents": []}, run_id, summary)
+                    continue
+                existing = wh.known_document(sha) if sha else None
+                if existing:
+                    wh.add_source(existing, path, run_id)
+                    summary.documents_unchanged += 1
+                    continue
+                todo.append((path, size or 0))
+            t_hash = time.perf_counter()
+            summary.stage_seconds["hash"] = t_hash - started
+            batches = _batches(todo)
+            logger.info("%d files: %d unchanged, %d to extract in %d batches", len(files), summary.documents_unchanged, len(todo), len(batches))
+            t_load = 0.0
+            if batches:
+                futures = [extract_batch.submit(b, edition, use_model) for b in batches]
+                for fut in as_completed(futures):
+                    result = fut.result()
+                    t0 = time.perf_counter()
+                    load_results(wh, result, run_id, summary)
+                    t_load += time.perf_counter() - t0
+            summary.stage_seconds["load"] = t_load
+            status = "completed_with_rejections" if summary.documents_rejected else "completed"
+        finally:
+            summary.seconds = time.perf_counter() - started
+            wh.finish_run(run_id, status, summary.counts())
+    logger.info(
+        "documents %d (loaded %d, unchanged %d, rejected %d), facts %d, %.1f s",
+        summary.documents_seen, summary.documents_loaded, summary.documents_unchanged,
+        summary.documents_rejected, summary.facts_loaded, summary.seconds,
+    )
+    return summary.__dict__
