@@ -1,0 +1,157 @@
+"""Currency lookup tables for the amount normaliser.
+
+Built once (lazily, cached) from:
+- ``data/currencies.generated.json``: CLDR display names (fr/en, singular and plural), symbols and
+  month names, extracted from Babel and price-parser by ``bench/gen_currency_data.py``;
+- ``data/currencies.toml``: symbols/prefixes and ambiguity rules the libraries lack;
+- ``data/{fr,en}/amounts.toml`` ``[currency_names]``: report jargon ("yuan chinois", "livres sterling").
+
+Pure Python; importing this module is cheap (nothing is read until first use).
+"""
+from __future__ import annotations
+
+import json
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Mapping
+
+DATA = Path(__file__).resolve().parent / "data"
+LANGS = ("fr", "en")
+
+
+def _strip_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+
+
+def norm_key(s: str) -> str:
+    return " ".join(s.lower().replace("’", "'").split())
+
+
+@dataclass(frozen=True)
+class CurrencyTables:
+    exact: dict[str, str]          # case-sensitive surface -> ISO code (symbols, upper-case codes)
+    folded: dict[str, str]         # lower-cased surface -> ISO code (names, lower-case codes, prefixes)
+    ambiguous: dict[str, str]      # lower-cased ambiguous surface ("$", "dollars", "¥") -> default code
+    codes: frozenset[str]          # ISO codes accepted in upper case (for "MEUR", "k€"-like prefixes)
+    yuan_markers: tuple[str, ...]
+    months: frozenset[str]
+    max_words: int
+
+
+@lru_cache(maxsize=None)
+def _lang_toml(lang: str) -> dict:
+    with open(DATA / lang / "amounts.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+@lru_cache(maxsize=None)
+def tables() -> CurrencyTables:
+    gen = json.loads((DATA / "currencies.generated.json").read_text(encoding="utf-8"))
+    with open(DATA / "currencies.toml", "rb") as fh:
+        hand = tomllib.load(fh)
+    defaults = {norm_key(k): v for k, v in hand["ambiguous_default"].items()}
+
+    def default_for(key: str) -> str | None:
+        for k in (key, key[:-1] if key.endswith("s") else key, _strip_accents(key)):
+            if k in defaults:
+                return defaults[k]
+        return None
+
+    exact: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    ambiguous: dict[str, str] = {}
+    current = set(gen["current_codes"])
+
+    # CLDR names (both languages). Full names first; ambiguous full names are dropped.
+    for lang in LANGS:
+        for name, codes in gen["names"][lang].items():
+            if len(codes) > 1:
+                codes = [c for c in codes if c in current]
+            if len(codes) == 1:
+                folded.setdefault(name, codes[0])
+        for head, codes in gen["heads"][lang].items():
+            if len(codes) == 1:
+                folded.setdefault(head, codes[0])
+            else:
+                d = default_for(head)
+                if d:
+                    ambiguous[head] = d
+    # report jargon from the language files
+    for lang in LANGS:
+        for name, code in _lang_toml(lang).get("currency_names", {}).items():
+            folded[norm_key(name)] = code
+            folded[_strip_accents(norm_key(name))] = code
+    for k in defaults:
+        if k in folded:
+            continue
+        ambiguous.setdefault(k, defaults[k])
+
+    # symbols: generated (unambiguous ones; letter-only ones only when allowed), then hand-written
+    allow_letters = set(hand["letter_symbols"]["allow"])
+    for sym, codes in gen["symbols"].items():
+        letters_only = sym.replace(".", "").isalpha()
+        if letters_only and sym not in allow_letters:
+            continue
+        if len(codes) == 1:
+            exact.setdefault(sym, codes[0])
+        else:
+            d = defaults.get(norm_key(sym))
+            if d:
+                ambiguous[norm_key(sym)] = d
+    for sym, code in hand["symbols"].items():
+        if norm_key(sym) in ambiguous:
+            continue
+        exact[sym] = code
+        if not sym.replace(".", "").isalpha() or sym.isupper():
+            folded.setdefault(norm_key(sym), code)
+
+    not_upper = set(hand["iso"]["not_codes_upper"])
+    codes = frozenset(c for c in gen["all_codes"] if c not in not_upper) | {"RMB"}
+    for c in codes:
+        exact.setdefault(c, "CNY" if c == "RMB" else c)
+    for c in hand["iso"]["lower_ok"]:
+        folded.setdefault(c, "CNY" if c == "rmb" else c.upper())
+
+    months = set()
+    for lang in LANGS:
+        months.update(gen["months"][lang])
+    max_words = max(len(k.split()) for k in list(folded) + list(exact))
+    return CurrencyTables(
+        exact=exact,
+        folded=folded,
+        ambiguous=ambiguous,
+        codes=codes,
+        yuan_markers=tuple(hand["ambiguity"]["yuan_markers"]),
+        months=frozenset(months),
+        max_words=min(max_words, 5),
+    )
+
+
+def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | None) -> str | None:
+    """ISO code for a currency surface form (symbol, code or name), or None."""
+    t = tables()
+    key = norm_key(surface)
+    if hints:
+        for k in (surface, key):
+            if k in hints:
+                return hints[k]
+    code = t.exact.get(surface)
+    if code is None:
+        code = t.folded.get(key)
+    if code is not None:
+        return code
+    amb = t.ambiguous.get(key)
+    if amb is None:
+        return None
+    if hints:
+        # a hint given for the symbol also decides the names ("$" -> "dollar(s)")
+        for sym, names in (("$", ("dollar", "dollars")), ("£", ("pound", "pounds", "livre", "livres")),
+                           ("¥", ("yen", "yens"))):
+            if key in names and sym in hints:
+                return hints[sym]
+    if key == "¥" and text_lower is not None and any(m in text_lower for m in t.yuan_markers):
+        return "CNY"
+    return amb

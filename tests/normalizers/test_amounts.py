@@ -1,0 +1,137 @@
+"""Table-driven tests: the example corpora beside the language data files, plus the sample report."""
+from __future__ import annotations
+
+import json
+import time
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from normalizers.amounts import Amount, find_amounts
+
+DATA = Path(__file__).resolve().parents[2] / "normalizers" / "data"
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+def _cases(lang: str):
+    with open(DATA / lang / "amounts.cases.toml", "rb") as fh:
+        return tomllib.load(fh)["case"]
+
+
+def _params(lang: str):
+    return [pytest.param(c, id=f"{lang}-{i:03d}-{c['input'][:40]}") for i, c in enumerate(_cases(lang))]
+
+
+def _check(case, lang):
+    got = find_amounts(case["input"], lang)
+    exp = case["expected"]
+    summary = [(a.text, str(a.value), a.unit, a.kind, sorted(a.flags), a.value_high) for a in got]
+    assert len(got) == len(exp), summary
+    for a, e in zip(got, exp):
+        assert a.text == e["text"], summary
+        assert a.value == Decimal(e["value"]), summary
+        assert a.unit == e["unit"], summary
+        assert a.kind == e["kind"], summary
+        assert sorted(a.flags) == sorted(e.get("flags", [])), summary
+        if "value_high" in e:
+            assert a.value_high == Decimal(e["value_high"]), summary
+        else:
+            assert a.value_high is None, summary
+
+
+@pytest.mark.parametrize("case", _params("fr"))
+def test_fr_corpus(case):
+    _check(case, "fr")
+
+
+@pytest.mark.parametrize("case", _params("en"))
+def test_en_corpus(case):
+    _check(case, "en")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_corpus_size(lang):
+    cases = _cases(lang)
+    assert len(cases) >= 60
+    assert sum(1 for c in cases if not c["expected"]) >= 8  # must-not-match cases
+
+
+def test_offsets_and_types():
+    text = "Revenus de 853,126 milliards de yuan chinois (environ 117,4 milliards de dollars)."
+    out = find_amounts(text, "fr")
+    assert [a.text for a in out] == ["853,126 milliards de yuan chinois", "117,4 milliards de dollars"]
+    for a in out:
+        assert isinstance(a, Amount)
+        assert text[a.start:a.end] == a.text
+        assert isinstance(a.value, Decimal)
+    assert out[0].precision == 3
+    assert "equivalent" in out[1].flags and "approx" in out[1].flags
+
+
+def test_precision():
+    assert find_amounts("1,6 milliard", "fr")[0].precision == 1
+    assert find_amounts("$8.511B", "en")[0].precision == 3
+    assert find_amounts("824 millions", "fr")[0].precision == 0
+
+
+def test_currency_hints():
+    assert find_amounts("¥3,799", "en")[0].unit == "JPY"
+    assert find_amounts("¥3,799", "en", currency_hints={"¥": "CNY"})[0].unit == "CNY"
+    assert find_amounts("¥3,799 per unit, revenue in RMB", "en")[0].unit == "CNY"
+    assert find_amounts("5 dollars", "en", currency_hints={"$": "HKD"})[0].unit == "HKD"
+
+
+def test_no_currency_invented():
+    out = find_amounts("824 millions d'utilisateurs", "fr")
+    assert out[0].unit == "number" and out[0].kind == "number"
+
+
+def test_empty_and_no_digits():
+    assert find_amounts("", "fr") == []
+    assert find_amounts("Aucune donnée ici.", "fr") == []
+    assert find_amounts("No figures here.", "en") == []
+
+
+def test_sample_report_money_and_percent():
+    """Every money/percent label of the sample report is found on its line with the same unit and value."""
+    sample = SHARED / "samples" / "alibaba-canvas-2025.txt"
+    gold = SHARED / "gold" / "alibaba-canvas-2025.gold.jsonl"
+    if not sample.exists() or not gold.exists():
+        pytest.skip("shared sample not available")
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    labels = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines() if x.strip()]
+    misses = []
+    total = 0
+    for lab in labels:
+        if lab["kind"] not in ("money", "percent") or lab.get("grade") != "core":
+            continue
+        total += 1
+        found = find_amounts(lines[lab["line"] - 1], lab.get("lang", "en"), currency_hints={"¥": "CNY"})
+        ok = any(a.unit == lab["unit"] and abs(float(a.value) - lab["value"]) <= 0.005 * abs(lab["value"]) for a in found)
+        if not ok:
+            misses.append((lab["line"], lab["text"]))
+    assert len(misses) <= 0.05 * total, misses
+
+
+def test_linear_time_on_multi_megabyte_line():
+    chunk = "1 234 567,89 and 12,500.75 dollars 3-4% between 2 and 4 million, 2023 Qwen2.5 plus de 230 "
+    big = (chunk * (3_000_000 // len(chunk) + 1))[:3_000_000]
+    t0 = time.perf_counter()
+    out = find_amounts(big, "fr")
+    elapsed = time.perf_counter() - t0
+    assert out  # it finds things
+    assert elapsed < 20, elapsed
+    # adversarial dense inputs: time must grow linearly (10x the input, at most ~15x the time)
+    for unit in ("9", "1 ", ",1", "1-", "(1)%"):
+        small = unit * (100_000 // len(unit))
+        large = unit * (1_000_000 // len(unit))
+        t0 = time.perf_counter()
+        find_amounts(small, "en")
+        t_small = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        find_amounts(large, "en")
+        t_large = time.perf_counter() - t0
+        assert t_large < 20, (unit, t_large)
+        assert t_large < 15 * t_small + 1.0, (unit, t_small, t_large)
