@@ -1,0 +1,479 @@
+-- canvas-etl warehouse schema (DuckDB 2.x). Idempotent: run on every writer open.
+-- Table and column names are a public API for analysts: add, never rename.
+-- Every table, view and column carries a COMMENT; docs/warehouse.md is generated from them
+-- (python -m warehouse.docs), so edit the comments here, never the markdown.
+
+-- ---------------------------------------------------------------------------------------------
+-- runs
+CREATE TABLE IF NOT EXISTS runs (
+    run_id            VARCHAR PRIMARY KEY,
+    flow_run_id       VARCHAR,
+    started_at        TIMESTAMPTZ NOT NULL,
+    finished_at       TIMESTAMPTZ,
+    status            VARCHAR NOT NULL CHECK (status IN ('running', 'completed', 'completed_with_rejections', 'failed')),
+    counts            STRUCT(documents_seen INTEGER, documents_loaded INTEGER, documents_unchanged INTEGER,
+                             documents_rejected INTEGER, facts_loaded BIGINT),
+    extractor_version VARCHAR,
+    message           VARCHAR
+);
+COMMENT ON TABLE runs IS 'One row per ETL run (one load of a set of input files).';
+COMMENT ON COLUMN runs.run_id IS 'Run identifier (UTC start time + random suffix, e.g. 20250101T120000Z-1a2b3c4d); every loaded row carries the run_id that loaded it.';
+COMMENT ON COLUMN runs.flow_run_id IS 'Orchestrator (Prefect) flow run id, when the run was started by a flow; NULL otherwise.';
+COMMENT ON COLUMN runs.started_at IS 'When the run started.';
+COMMENT ON COLUMN runs.finished_at IS 'When the run finished; NULL while running or if the process died.';
+COMMENT ON COLUMN runs.status IS 'running | completed | completed_with_rejections (some inputs in rejected_inputs) | failed. A run left at running after its process ended crashed.';
+COMMENT ON COLUMN runs.counts IS 'STRUCT(documents_seen, documents_loaded, documents_unchanged, documents_rejected, facts_loaded); query as counts.facts_loaded.';
+COMMENT ON COLUMN runs.extractor_version IS 'Version of the extractors used by the run.';
+COMMENT ON COLUMN runs.message IS 'Free-text note, e.g. the error of a failed run.';
+
+-- ---------------------------------------------------------------------------------------------
+-- documents
+CREATE TABLE IF NOT EXISTS documents (
+    document_id   VARCHAR PRIMARY KEY,
+    source_path   VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL UNIQUE,
+    byte_size     BIGINT,
+    encoding      VARCHAR,
+    company       VARCHAR,
+    ticker        VARCHAR,
+    edition_label VARCHAR,
+    edition_date  DATE,
+    languages     VARCHAR[],
+    line_count    INTEGER,
+    ingested_at   TIMESTAMPTZ NOT NULL,
+    run_id        VARCHAR NOT NULL
+);
+COMMENT ON TABLE documents IS 'One row per distinct input content (the same bytes are loaded once, whatever their file names; see document_sources). A document holds one or more editions of a report (see editions).';
+COMMENT ON COLUMN documents.document_id IS 'First 16 hex digits of the sha256 of the raw bytes.';
+COMMENT ON COLUMN documents.source_path IS 'Path the bytes were first loaded from (all paths: document_sources).';
+COMMENT ON COLUMN documents.file_name IS 'File name part of source_path.';
+COMMENT ON COLUMN documents.sha256 IS 'Full sha256 (hex) of the raw bytes.';
+COMMENT ON COLUMN documents.byte_size IS 'Size of the raw file in bytes.';
+COMMENT ON COLUMN documents.encoding IS 'Text encoding the bytes were decoded with (offsets and line numbers refer to the decoded text).';
+COMMENT ON COLUMN documents.company IS 'Company the report is about.';
+COMMENT ON COLUMN documents.ticker IS 'Stock ticker of the company, when known. Editions of the same report share the ticker (else the company).';
+COMMENT ON COLUMN documents.edition_label IS 'Newest edition found in the document, as written (e.g. Jan-2025); a document may hold several editions, see editions.';
+COMMENT ON COLUMN documents.edition_date IS 'Date of that newest edition.';
+COMMENT ON COLUMN documents.languages IS 'Languages found in the text (e.g. [fr, en]).';
+COMMENT ON COLUMN documents.line_count IS 'Number of lines of the decoded text.';
+COMMENT ON COLUMN documents.ingested_at IS 'When the document was loaded.';
+COMMENT ON COLUMN documents.run_id IS 'Run that loaded the document (runs.run_id).';
+
+-- ---------------------------------------------------------------------------------------------
+-- document_sources
+CREATE TABLE IF NOT EXISTS document_sources (
+    document_id   VARCHAR NOT NULL,
+    source_path   VARCHAR NOT NULL,
+    file_name     VARCHAR NOT NULL,
+    first_seen_at TIMESTAMPTZ NOT NULL,
+    run_id        VARCHAR NOT NULL,
+    PRIMARY KEY (document_id, source_path)
+);
+COMMENT ON TABLE document_sources IS 'Every path a document''s bytes were seen under. The same bytes under another name add a row here and nothing else.';
+COMMENT ON COLUMN document_sources.document_id IS 'Document (documents.document_id).';
+COMMENT ON COLUMN document_sources.source_path IS 'Path the bytes were found at.';
+COMMENT ON COLUMN document_sources.file_name IS 'File name part of source_path.';
+COMMENT ON COLUMN document_sources.first_seen_at IS 'When this path was first seen with these bytes.';
+COMMENT ON COLUMN document_sources.run_id IS 'Run that first saw this path (runs.run_id).';
+
+-- ---------------------------------------------------------------------------------------------
+-- sections
+CREATE TABLE IF NOT EXISTS sections (
+    document_id   VARCHAR NOT NULL,
+    section_index INTEGER NOT NULL,
+    company       VARCHAR,
+    ticker        VARCHAR,
+    block         VARCHAR,
+    lang          VARCHAR,
+    edition_label VARCHAR,
+    edition_date  DATE,
+    heading       VARCHAR,
+    line_start    INTEGER,
+    line_end      INTEGER,
+    PRIMARY KEY (document_id, section_index)
+);
+COMMENT ON TABLE sections IS 'Sections of each document (headings), with the business model canvas block they belong to.';
+COMMENT ON COLUMN sections.document_id IS 'Document (documents.document_id).';
+COMMENT ON COLUMN sections.section_index IS '0-based position of the section in the document; facts.section_index refers to it.';
+COMMENT ON COLUMN sections.company IS 'Company the section is about.';
+COMMENT ON COLUMN sections.ticker IS 'Ticker of that company, when known.';
+COMMENT ON COLUMN sections.block IS 'Canvas block: key_partners, key_activities, key_resources, value_propositions, customer_relationships, channels, customer_segments, cost_structure, revenue_streams; NULL outside canvas sections.';
+COMMENT ON COLUMN sections.lang IS 'Main language of the section (fr, en).';
+COMMENT ON COLUMN sections.edition_label IS 'Edition as written (see documents.edition_label).';
+COMMENT ON COLUMN sections.edition_date IS 'Date of the edition.';
+COMMENT ON COLUMN sections.heading IS 'Heading text of the section.';
+COMMENT ON COLUMN sections.line_start IS 'First line of the section (1-based, decoded text).';
+COMMENT ON COLUMN sections.line_end IS 'Last line of the section (1-based, inclusive).';
+
+-- ---------------------------------------------------------------------------------------------
+-- facts
+CREATE TABLE IF NOT EXISTS facts (
+    fact_id           VARCHAR PRIMARY KEY,
+    document_id       VARCHAR NOT NULL,
+    section_index     INTEGER,
+    block             VARCHAR,
+    lang              VARCHAR,
+    company           VARCHAR,
+    ticker            VARCHAR,
+    edition_label     VARCHAR,
+    edition_date      DATE,
+    subject           VARCHAR,
+    metric            VARCHAR,
+    subject_key       VARCHAR,
+    metric_key        VARCHAR,
+    value             DOUBLE,
+    value_high        DOUBLE,
+    unit              VARCHAR NOT NULL,
+    kind              VARCHAR NOT NULL,
+    period_start      DATE,
+    period_end        DATE,
+    period_grain      VARCHAR,
+    is_fiscal         BOOLEAN,
+    period_label      VARCHAR,
+    period_source     VARCHAR,
+    flags             VARCHAR[],
+    source_text       VARCHAR,
+    line_number       INTEGER,
+    char_start        INTEGER,
+    char_end          INTEGER,
+    sentence          VARCHAR,
+    "precision"       INTEGER,
+    rounding_step     DOUBLE,
+    extractor_version VARCHAR,
+    run_id            VARCHAR NOT NULL,
+    report_key        VARCHAR NOT NULL,
+    edition_id        VARCHAR NOT NULL
+);
+COMMENT ON TABLE facts IS 'One row per figure stated in a document: value in base units, unit, period, what it is about, and where it is written. Every edition keeps its own facts; use facts_latest for the newest value.';
+COMMENT ON COLUMN facts.fact_id IS 'Deterministic id: first 16 hex of sha256(document_id, char_start, char_end, unit); a re-run gives the same ids.';
+COMMENT ON COLUMN facts.document_id IS 'Document (edition) the fact is written in (documents.document_id).';
+COMMENT ON COLUMN facts.section_index IS 'Section of the document (sections.section_index).';
+COMMENT ON COLUMN facts.block IS 'Canvas block of the section (see sections.block); NULL outside canvas sections.';
+COMMENT ON COLUMN facts.lang IS 'Language of the sentence (fr, en).';
+COMMENT ON COLUMN facts.company IS 'Company the section is about (the document''s when the extractor gave none).';
+COMMENT ON COLUMN facts.ticker IS 'Ticker of the company, when known (the document''s when the extractor gave none).';
+COMMENT ON COLUMN facts.edition_label IS 'Edition of the section the fact is in (several editions can share one document); the document''s when the extractor gave neither label nor date.';
+COMMENT ON COLUMN facts.edition_date IS 'Date of that edition.';
+COMMENT ON COLUMN facts.subject IS 'Who/what the figure is about, as extracted (e.g. Taobao, Alibaba Cloud).';
+COMMENT ON COLUMN facts.metric IS 'What is measured, short English description (e.g. revenue, annual active users).';
+COMMENT ON COLUMN facts.subject_key IS 'Normalised subject (lowercase, no accents, punctuation folded, synonyms from warehouse/synonyms.toml); lines the same subject up across editions and languages.';
+COMMENT ON COLUMN facts.metric_key IS 'Normalised metric, same rules (e.g. chiffre d''affaires / revenus / revenue -> revenue; MAU -> monthly active users).';
+COMMENT ON COLUMN facts.value IS 'The figure in base units (1,6 milliard -> 1600000000; 39,5 % -> 39.5). Lower bound for ranges.';
+COMMENT ON COLUMN facts.value_high IS 'Upper bound of a range (flag range); NULL otherwise.';
+COMMENT ON COLUMN facts.unit IS 'ISO 4217 currency for money (USD, CNY, EUR...), percent, count, or a singular lowercase unit word (second, gram, petabyte...).';
+COMMENT ON COLUMN facts.kind IS 'money | percent | count | quantity.';
+COMMENT ON COLUMN facts.period_start IS 'First day of the period the figure covers, when known.';
+COMMENT ON COLUMN facts.period_end IS 'Last day of the period, or the as-of date; NULL when no period is stated or implied (such facts are left out of facts_latest, fact_changes and fact_conflicts).';
+COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | ttm | multi_year, or NULL.';
+COMMENT ON COLUMN facts.is_fiscal IS 'True when the text speaks of a fiscal year (exercice, FY).';
+COMMENT ON COLUMN facts.period_label IS 'The period as written (e.g. exercice 2024, Q2 FY2026).';
+COMMENT ON COLUMN facts.period_source IS 'Where the period came from: inline, row, header, intro; NULL if none.';
+COMMENT ON COLUMN facts.flags IS 'Any of approx, range, equivalent (a converted amount next to the original, e.g. (US$5.6 billion)), retracted (withdrawn by the text itself), negative, table, per_unit.';
+COMMENT ON COLUMN facts.source_text IS 'The exact text of the figure as written (e.g. 1,6 milliard de dollars).';
+COMMENT ON COLUMN facts.line_number IS '1-based line of the decoded text where the figure is written.';
+COMMENT ON COLUMN facts.char_start IS 'Start offset of source_text in the decoded text (0-based, characters).';
+COMMENT ON COLUMN facts.char_end IS 'End offset (exclusive) of source_text in the decoded text.';
+COMMENT ON COLUMN facts.sentence IS 'The sentence (or table row) containing the figure.';
+COMMENT ON COLUMN facts."precision" IS 'Number of decimals written (4,4 milliards -> 1); used to tell rounding from disagreement.';
+COMMENT ON COLUMN facts.rounding_step IS 'Size of the last written digit in base units (4,4 milliards -> 1e8); two figures differing by at most half the coarser step are the same figure rounded.';
+COMMENT ON COLUMN facts.extractor_version IS 'Version of the extractor that produced the fact.';
+COMMENT ON COLUMN facts.run_id IS 'Run that loaded the fact (runs.run_id).';
+COMMENT ON COLUMN facts.report_key IS 'The report the fact belongs to: ticker, else company, else document_id (set at load time).';
+COMMENT ON COLUMN facts.edition_id IS 'The edition of the report the fact is written in (editions.edition_id): one document may hold several editions (e.g. an updated canvas appended to the file).';
+
+-- ---------------------------------------------------------------------------------------------
+-- rejected_inputs
+CREATE TABLE IF NOT EXISTS rejected_inputs (
+    path        VARCHAR NOT NULL,
+    sha256      VARCHAR,
+    reason      VARCHAR NOT NULL,
+    run_id      VARCHAR NOT NULL,
+    rejected_at TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE rejected_inputs IS 'Input files a run could not load, and why (one row per file and run).';
+COMMENT ON COLUMN rejected_inputs.path IS 'Path of the rejected file.';
+COMMENT ON COLUMN rejected_inputs.sha256 IS 'sha256 of its bytes, when they could be read.';
+COMMENT ON COLUMN rejected_inputs.reason IS 'Why it was rejected (undecodable, empty, load error...).';
+COMMENT ON COLUMN rejected_inputs.run_id IS 'Run that rejected it (runs.run_id).';
+COMMENT ON COLUMN rejected_inputs.rejected_at IS 'When it was rejected.';
+
+-- =============================================================================================
+-- Views (issue "Editions").
+-- A report is report_key = ticker, else company. An edition is (document, edition_label, edition_date):
+-- facts.edition_id. Editions of a report are ordered by edition_date (undated first), then the document's
+-- ingested_at, then position in the file. Facts with NULL subject_key, metric_key or period_end, and
+-- retracted facts, never match or conflict.
+-- "Same figure": |a - b| <= max(0.5 % of the larger, half the coarser rounding_step).
+
+CREATE OR REPLACE VIEW editions AS
+WITH e AS (
+    SELECT edition_id,
+           any_value(report_key) AS report_key, any_value(document_id) AS document_id,
+           any_value(ticker) AS ticker, any_value(company) AS company,
+           any_value(edition_label) AS edition_label, any_value(edition_date) AS edition_date,
+           count(*) AS fact_count, min(line_number) AS first_line, max(line_number) AS last_line
+    FROM facts
+    GROUP BY edition_id
+)
+SELECT
+    e.edition_id, e.report_key, e.document_id, e.ticker, e.company, e.edition_label, e.edition_date,
+    d.ingested_at, d.file_name, e.fact_count, e.first_line, e.last_line,
+    row_number() OVER w AS edition_rank,
+    count(*) OVER (PARTITION BY e.report_key) AS edition_count,
+    lag(e.edition_id) OVER w AS previous_edition_id,
+    row_number() OVER w = count(*) OVER (PARTITION BY e.report_key) AS is_latest
+FROM e JOIN documents d ON d.document_id = e.document_id
+WINDOW w AS (PARTITION BY e.report_key
+             ORDER BY e.edition_date ASC NULLS FIRST, d.ingested_at ASC, e.first_line ASC, e.edition_id ASC);
+COMMENT ON VIEW editions IS 'Editions of each report, oldest first: the order every edition-aware view uses. An edition is the part of a document with one edition label/date (a document may hold several). Only editions with at least one fact are listed.';
+COMMENT ON COLUMN editions.edition_id IS 'The edition (facts.edition_id).';
+COMMENT ON COLUMN editions.report_key IS 'The report: ticker, else company (else the document itself when neither is known).';
+COMMENT ON COLUMN editions.document_id IS 'Document the edition is written in.';
+COMMENT ON COLUMN editions.ticker IS 'Ticker of the report.';
+COMMENT ON COLUMN editions.company IS 'Company of the report.';
+COMMENT ON COLUMN editions.edition_label IS 'Edition as written (e.g. Jan-2025), or inferred by the extractor.';
+COMMENT ON COLUMN editions.edition_date IS 'Edition date (first ordering key; undated editions count as oldest).';
+COMMENT ON COLUMN editions.ingested_at IS 'Load time of the document (second ordering key).';
+COMMENT ON COLUMN editions.file_name IS 'File name the document was first loaded from.';
+COMMENT ON COLUMN editions.fact_count IS 'Number of facts in the edition.';
+COMMENT ON COLUMN editions.first_line IS 'First line of the edition''s facts in the document (third ordering key).';
+COMMENT ON COLUMN editions.last_line IS 'Last line of the edition''s facts in the document.';
+COMMENT ON COLUMN editions.edition_rank IS '1 for the oldest edition of the report, counting up.';
+COMMENT ON COLUMN editions.edition_count IS 'Number of editions of the report.';
+COMMENT ON COLUMN editions.previous_edition_id IS 'The edition just before this one, NULL for the first.';
+COMMENT ON COLUMN editions.is_latest IS 'True for the newest edition of the report.';
+
+CREATE OR REPLACE VIEW facts_latest AS
+WITH keyed AS (
+    SELECT f.*, e.edition_rank
+    FROM facts f JOIN editions e USING (edition_id)
+    WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL AND f.period_end IS NOT NULL
+      AND NOT coalesce(list_contains(f.flags, 'retracted'), false)
+), ranked AS (
+    SELECT *,
+           row_number() OVER k AS rn,
+           count(DISTINCT edition_id) OVER (PARTITION BY report_key, subject_key, metric_key, unit, period_end, period_grain) AS n_editions
+    FROM keyed
+    WINDOW k AS (PARTITION BY report_key, subject_key, metric_key, unit, period_end, period_grain
+                 ORDER BY edition_rank DESC, coalesce(list_contains(flags, 'equivalent'), false) ASC,
+                          line_number ASC, char_start ASC, fact_id ASC)
+)
+SELECT
+    report_key, ticker, company,
+    subject, metric, subject_key, metric_key,
+    value, value_high, unit, kind,
+    period_start, period_end, period_grain, is_fiscal, period_label,
+    flags, "precision", block, lang,
+    fact_id, document_id, edition_id, edition_label, edition_date,
+    line_number, source_text, sentence,
+    n_editions AS editions_stating
+FROM ranked
+WHERE rn = 1;
+COMMENT ON VIEW facts_latest IS 'The newest value of every figure: one row per (report, subject_key, metric_key, unit, period_end, period_grain), taken from the newest edition that states it (edition_date, then ingested_at); within one edition the first by line_number, a directly stated figure before a converted (equivalent) one. Retracted facts and facts without subject/metric/period_end are left out.';
+COMMENT ON COLUMN facts_latest.report_key IS 'The report: ticker, else company.';
+COMMENT ON COLUMN facts_latest.ticker IS 'Ticker of the report.';
+COMMENT ON COLUMN facts_latest.company IS 'Company of the report.';
+COMMENT ON COLUMN facts_latest.subject IS 'Subject as written in the chosen edition.';
+COMMENT ON COLUMN facts_latest.metric IS 'Metric as written in the chosen edition.';
+COMMENT ON COLUMN facts_latest.subject_key IS 'Normalised subject (the grouping key).';
+COMMENT ON COLUMN facts_latest.metric_key IS 'Normalised metric (the grouping key).';
+COMMENT ON COLUMN facts_latest.value IS 'Newest value, base units.';
+COMMENT ON COLUMN facts_latest.value_high IS 'Upper bound if the newest value is a range.';
+COMMENT ON COLUMN facts_latest.unit IS 'Unit (grouping key).';
+COMMENT ON COLUMN facts_latest.kind IS 'money | percent | count | quantity.';
+COMMENT ON COLUMN facts_latest.period_start IS 'Period start, when known.';
+COMMENT ON COLUMN facts_latest.period_end IS 'Period end or as-of date (grouping key).';
+COMMENT ON COLUMN facts_latest.period_grain IS 'Period grain (grouping key).';
+COMMENT ON COLUMN facts_latest.is_fiscal IS 'Fiscal-year period.';
+COMMENT ON COLUMN facts_latest.period_label IS 'Period as written.';
+COMMENT ON COLUMN facts_latest.flags IS 'Flags of the chosen fact (see facts.flags).';
+COMMENT ON COLUMN facts_latest."precision" IS 'Decimals written.';
+COMMENT ON COLUMN facts_latest.block IS 'Canvas block of the chosen fact.';
+COMMENT ON COLUMN facts_latest.lang IS 'Language of the chosen fact.';
+COMMENT ON COLUMN facts_latest.fact_id IS 'The chosen fact (facts.fact_id).';
+COMMENT ON COLUMN facts_latest.document_id IS 'Document the value comes from.';
+COMMENT ON COLUMN facts_latest.edition_id IS 'Edition the value comes from (editions.edition_id).';
+COMMENT ON COLUMN facts_latest.edition_label IS 'Label of that edition.';
+COMMENT ON COLUMN facts_latest.edition_date IS 'Date of that edition.';
+COMMENT ON COLUMN facts_latest.line_number IS 'Line of the fact in its document.';
+COMMENT ON COLUMN facts_latest.source_text IS 'The figure as written.';
+COMMENT ON COLUMN facts_latest.sentence IS 'Sentence containing the figure.';
+COMMENT ON COLUMN facts_latest.editions_stating IS 'How many editions of the report state this figure.';
+
+CREATE OR REPLACE VIEW fact_changes AS
+WITH kf AS (
+    SELECT * FROM (
+        SELECT f.fact_id, f.edition_id, f.subject, f.metric, f.subject_key, f.metric_key, f.unit,
+               f.period_end, f.period_grain, coalesce(f.period_grain, '') AS grain_key,
+               f.value, f.value_high, f.rounding_step, f.line_number, f.source_text,
+               row_number() OVER (PARTITION BY f.edition_id, f.subject_key, f.metric_key, f.unit, f.period_end, f.period_grain
+                                  ORDER BY coalesce(list_contains(f.flags, 'equivalent'), false),
+                                           f.line_number, f.char_start, f.fact_id) AS rn
+        FROM facts f
+        WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL AND f.period_end IS NOT NULL
+          AND NOT coalesce(list_contains(f.flags, 'retracted'), false)
+    ) WHERE rn = 1
+), pairs AS (
+    SELECT report_key, previous_edition_id AS old_edition_id, edition_id AS new_edition_id
+    FROM editions WHERE previous_edition_id IS NOT NULL
+), old_side AS (
+    SELECT p.report_key, p.old_edition_id, p.new_edition_id, k.* EXCLUDE (edition_id, rn)
+    FROM pairs p JOIN kf k ON k.edition_id = p.old_edition_id
+), new_side AS (
+    SELECT p.report_key, p.old_edition_id, p.new_edition_id, k.* EXCLUDE (edition_id, rn)
+    FROM pairs p JOIN kf k ON k.edition_id = p.new_edition_id
+), joined AS (
+    SELECT
+        CASE WHEN o.fact_id IS NULL THEN 'added' WHEN n.fact_id IS NULL THEN 'removed' ELSE 'changed' END AS change,
+        coalesce(o.report_key, n.report_key) AS report_key,
+        coalesce(o.old_edition_id, n.old_edition_id) AS old_edition_id,
+        coalesce(o.new_edition_id, n.new_edition_id) AS new_edition_id,
+        coalesce(n.subject, o.subject) AS subject,
+        coalesce(n.metric, o.metric) AS metric,
+        coalesce(n.subject_key, o.subject_key) AS subject_key,
+        coalesce(n.metric_key, o.metric_key) AS metric_key,
+        coalesce(n.unit, o.unit) AS unit,
+        coalesce(n.period_end, o.period_end) AS period_end,
+        coalesce(n.period_grain, o.period_grain) AS period_grain,
+        o.value AS old_value, n.value AS new_value,
+        o.value_high AS old_value_high, n.value_high AS new_value_high,
+        o.fact_id AS old_fact_id, n.fact_id AS new_fact_id,
+        o.line_number AS old_line_number, n.line_number AS new_line_number,
+        o.source_text AS old_source_text, n.source_text AS new_source_text,
+        o.rounding_step AS old_step, n.rounding_step AS new_step
+    FROM old_side o FULL OUTER JOIN new_side n
+      ON o.old_edition_id = n.old_edition_id AND o.new_edition_id = n.new_edition_id
+     AND o.subject_key = n.subject_key AND o.metric_key = n.metric_key AND o.unit = n.unit
+     AND o.period_end = n.period_end AND o.grain_key = n.grain_key
+)
+SELECT
+    j.change,
+    j.report_key,
+    coalesce(en.ticker, eo.ticker) AS ticker,
+    coalesce(en.company, eo.company) AS company,
+    j.subject, j.metric, j.subject_key, j.metric_key, j.unit, j.period_end, j.period_grain,
+    j.old_value, j.new_value,
+    CASE WHEN j.old_value <> 0 THEN (j.new_value - j.old_value) / abs(j.old_value) END AS relative_change,
+    j.old_value_high, j.new_value_high,
+    j.old_fact_id, j.new_fact_id,
+    eo.document_id AS old_document_id, en.document_id AS new_document_id,
+    j.old_edition_id, j.new_edition_id,
+    eo.edition_label AS old_edition, en.edition_label AS new_edition,
+    eo.edition_date AS old_edition_date, en.edition_date AS new_edition_date,
+    j.old_line_number, j.new_line_number,
+    j.old_source_text, j.new_source_text
+FROM joined j
+JOIN editions eo ON eo.edition_id = j.old_edition_id
+JOIN editions en ON en.edition_id = j.new_edition_id
+WHERE j.change <> 'changed'
+   OR abs(j.new_value - j.old_value) > greatest(
+          0.005 * greatest(abs(j.old_value), abs(j.new_value)),
+          0.5 * greatest(coalesce(j.old_step, 0), coalesce(j.new_step, 0)))
+        + 1e-9 * greatest(abs(j.old_value), abs(j.new_value), 1)
+   OR (j.old_value_high IS NULL) <> (j.new_value_high IS NULL)
+   OR abs(j.new_value_high - j.old_value_high) > greatest(
+          0.005 * greatest(abs(j.old_value_high), abs(j.new_value_high)),
+          0.5 * greatest(coalesce(j.old_step, 0), coalesce(j.new_step, 0)))
+        + 1e-9 * greatest(abs(j.old_value_high), abs(j.new_value_high), 1);
+COMMENT ON VIEW fact_changes IS 'What changed between consecutive editions of a report: figures whose value changed beyond rounding (changed), that only the newer edition states (added) or that only the older one states (removed). Matched on (subject_key, metric_key, unit, period_end, period_grain); in each edition the first fact by line (stated before equivalent); retracted facts ignored.';
+COMMENT ON COLUMN fact_changes.change IS 'changed | added | removed.';
+COMMENT ON COLUMN fact_changes.report_key IS 'The report: ticker, else company.';
+COMMENT ON COLUMN fact_changes.ticker IS 'Ticker of the report.';
+COMMENT ON COLUMN fact_changes.company IS 'Company of the report.';
+COMMENT ON COLUMN fact_changes.subject IS 'Subject as written (newer edition when both state it).';
+COMMENT ON COLUMN fact_changes.metric IS 'Metric as written (newer edition when both state it).';
+COMMENT ON COLUMN fact_changes.subject_key IS 'Normalised subject (match key).';
+COMMENT ON COLUMN fact_changes.metric_key IS 'Normalised metric (match key).';
+COMMENT ON COLUMN fact_changes.unit IS 'Unit (match key).';
+COMMENT ON COLUMN fact_changes.period_end IS 'Period end (match key).';
+COMMENT ON COLUMN fact_changes.period_grain IS 'Period grain (match key).';
+COMMENT ON COLUMN fact_changes.old_value IS 'Value in the older edition; NULL when added.';
+COMMENT ON COLUMN fact_changes.new_value IS 'Value in the newer edition; NULL when removed.';
+COMMENT ON COLUMN fact_changes.relative_change IS '(new_value - old_value) / |old_value| for changed rows.';
+COMMENT ON COLUMN fact_changes.old_value_high IS 'Upper bound in the older edition (ranges).';
+COMMENT ON COLUMN fact_changes.new_value_high IS 'Upper bound in the newer edition (ranges).';
+COMMENT ON COLUMN fact_changes.old_fact_id IS 'Fact in the older edition; NULL when added.';
+COMMENT ON COLUMN fact_changes.new_fact_id IS 'Fact in the newer edition; NULL when removed.';
+COMMENT ON COLUMN fact_changes.old_document_id IS 'Document of the older edition (always set).';
+COMMENT ON COLUMN fact_changes.new_document_id IS 'Document of the newer edition (always set; may equal old_document_id when one file holds both editions).';
+COMMENT ON COLUMN fact_changes.old_edition_id IS 'The older edition (editions.edition_id).';
+COMMENT ON COLUMN fact_changes.new_edition_id IS 'The newer edition (editions.edition_id).';
+COMMENT ON COLUMN fact_changes.old_edition IS 'Label of the older edition.';
+COMMENT ON COLUMN fact_changes.new_edition IS 'Label of the newer edition.';
+COMMENT ON COLUMN fact_changes.old_edition_date IS 'Date of the older edition.';
+COMMENT ON COLUMN fact_changes.new_edition_date IS 'Date of the newer edition.';
+COMMENT ON COLUMN fact_changes.old_line_number IS 'Line of the fact in the older edition''s document.';
+COMMENT ON COLUMN fact_changes.new_line_number IS 'Line of the fact in the newer edition''s document.';
+COMMENT ON COLUMN fact_changes.old_source_text IS 'Figure as written in the older edition.';
+COMMENT ON COLUMN fact_changes.new_source_text IS 'Figure as written in the newer edition.';
+
+CREATE OR REPLACE VIEW fact_conflicts AS
+WITH kf AS (
+    SELECT f.*, e.edition_rank
+    FROM facts f JOIN editions e USING (edition_id)
+    WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL AND f.period_end IS NOT NULL
+      AND NOT coalesce(list_contains(f.flags, 'retracted'), false)
+      AND NOT coalesce(list_contains(f.flags, 'equivalent'), false)
+)
+SELECT
+    CASE WHEN a.edition_id = b.edition_id THEN 'same_edition' ELSE 'across_editions' END AS scope,
+    a.report_key,
+    coalesce(b.ticker, a.ticker) AS ticker,
+    coalesce(b.company, a.company) AS company,
+    a.subject_key, a.metric_key, a.unit, a.period_end, a.period_grain,
+    a.subject AS a_subject, a.metric AS a_metric, a.value AS a_value, a.value_high AS a_value_high,
+    a.flags AS a_flags, a.fact_id AS a_fact_id, a.document_id AS a_document_id, a.edition_id AS a_edition_id,
+    a.edition_label AS a_edition, a.edition_date AS a_edition_date,
+    a.line_number AS a_line_number, a.source_text AS a_source_text,
+    b.subject AS b_subject, b.metric AS b_metric, b.value AS b_value, b.value_high AS b_value_high,
+    b.flags AS b_flags, b.fact_id AS b_fact_id, b.document_id AS b_document_id, b.edition_id AS b_edition_id,
+    b.edition_label AS b_edition, b.edition_date AS b_edition_date,
+    b.line_number AS b_line_number, b.source_text AS b_source_text
+FROM kf a
+JOIN kf b
+  ON a.report_key = b.report_key AND a.subject_key = b.subject_key AND a.metric_key = b.metric_key
+ AND a.unit = b.unit AND a.period_end = b.period_end
+ AND coalesce(a.period_grain, '') = coalesce(b.period_grain, '')
+ AND (a.edition_rank < b.edition_rank
+      OR (a.edition_rank = b.edition_rank AND (a.line_number < b.line_number
+          OR (a.line_number = b.line_number AND (a.char_start < b.char_start
+              OR (a.char_start = b.char_start AND a.fact_id < b.fact_id))))))
+WHERE abs(a.value - b.value) > greatest(
+          0.005 * greatest(abs(a.value), abs(b.value)),
+          0.5 * greatest(coalesce(a.rounding_step, 0), coalesce(b.rounding_step, 0)))
+        + 1e-9 * greatest(abs(a.value), abs(b.value), 1);
+COMMENT ON VIEW fact_conflicts IS 'Pairs of facts of one report stating different values for the same (subject_key, metric_key, unit, period_end, period_grain), within one edition or across editions. Not conflicts: values within rounding (half the coarser rounding_step, or 0.5 %), facts flagged equivalent or retracted, facts without subject/metric/period_end. a is the older edition (or the earlier line within one edition).';
+COMMENT ON COLUMN fact_conflicts.scope IS 'same_edition | across_editions.';
+COMMENT ON COLUMN fact_conflicts.report_key IS 'The report: ticker, else company.';
+COMMENT ON COLUMN fact_conflicts.ticker IS 'Ticker of the report.';
+COMMENT ON COLUMN fact_conflicts.company IS 'Company of the report.';
+COMMENT ON COLUMN fact_conflicts.subject_key IS 'Normalised subject (match key).';
+COMMENT ON COLUMN fact_conflicts.metric_key IS 'Normalised metric (match key).';
+COMMENT ON COLUMN fact_conflicts.unit IS 'Unit (match key).';
+COMMENT ON COLUMN fact_conflicts.period_end IS 'Period end (match key).';
+COMMENT ON COLUMN fact_conflicts.period_grain IS 'Period grain (match key).';
+COMMENT ON COLUMN fact_conflicts.a_subject IS 'Subject as written in fact a.';
+COMMENT ON COLUMN fact_conflicts.a_metric IS 'Metric as written in fact a.';
+COMMENT ON COLUMN fact_conflicts.a_value IS 'Value of fact a.';
+COMMENT ON COLUMN fact_conflicts.a_value_high IS 'Upper bound of fact a (ranges).';
+COMMENT ON COLUMN fact_conflicts.a_flags IS 'Flags of fact a (e.g. approx).';
+COMMENT ON COLUMN fact_conflicts.a_fact_id IS 'Fact a (facts.fact_id).';
+COMMENT ON COLUMN fact_conflicts.a_document_id IS 'Document of fact a.';
+COMMENT ON COLUMN fact_conflicts.a_edition_id IS 'Edition of fact a (editions.edition_id).';
+COMMENT ON COLUMN fact_conflicts.a_edition IS 'Label of the edition of fact a.';
+COMMENT ON COLUMN fact_conflicts.a_edition_date IS 'Date of the edition of fact a.';
+COMMENT ON COLUMN fact_conflicts.a_line_number IS 'Line of fact a.';
+COMMENT ON COLUMN fact_conflicts.a_source_text IS 'Fact a as written.';
+COMMENT ON COLUMN fact_conflicts.b_subject IS 'Subject as written in fact b.';
+COMMENT ON COLUMN fact_conflicts.b_metric IS 'Metric as written in fact b.';
+COMMENT ON COLUMN fact_conflicts.b_value IS 'Value of fact b.';
+COMMENT ON COLUMN fact_conflicts.b_value_high IS 'Upper bound of fact b (ranges).';
+COMMENT ON COLUMN fact_conflicts.b_flags IS 'Flags of fact b.';
+COMMENT ON COLUMN fact_conflicts.b_fact_id IS 'Fact b (facts.fact_id).';
+COMMENT ON COLUMN fact_conflicts.b_document_id IS 'Document of fact b.';
+COMMENT ON COLUMN fact_conflicts.b_edition_id IS 'Edition of fact b (editions.edition_id).';
+COMMENT ON COLUMN fact_conflicts.b_edition IS 'Label of the edition of fact b.';
+COMMENT ON COLUMN fact_conflicts.b_edition_date IS 'Date of the edition of fact b.';
+COMMENT ON COLUMN fact_conflicts.b_line_number IS 'Line of fact b.';
+COMMENT ON COLUMN fact_conflicts.b_source_text IS 'Fact b as written.';

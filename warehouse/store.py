@@ -1,0 +1,423 @@
+"""The warehouse: one DuckDB file, one writer at a time, loads through Arrow.
+
+    with Warehouse("warehouse/canvas.duckdb") as wh:          # writer: creates dir + schema
+        run_id = wh.begin_run(flow_run_id)
+        if wh.known_document(sha) is None:
+            wh.load_document(document, sections_tbl, facts_tbl, run_id)   # one transaction
+        wh.finish_run(run_id, "completed", counts)
+
+    with Warehouse(path, read_only=True) as wh:               # analysts / checks: never writes
+        wh.query("SELECT * FROM facts_latest")
+
+Locking (what DuckDB 2.0 does, verified): a file is opened by ONE process in read-write mode, or by
+any number of processes in read-only mode, never both. Any second process (reader or writer) gets
+``IOException: Could not set lock on file ... Conflicting lock is held in <exe> (PID n)``. This class
+retries until ``lock_timeout`` and then raises :class:`WarehouseLocked`, naming the holder from the
+sidecar ``<db>.lock.json`` the writer keeps while it holds the file (pid, host, run id, since).
+Inside one process DuckDB would happily share the file between two read-write connections, so an
+in-process registry enforces the same rule between ``Warehouse`` objects of one process.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from warehouse.arrow import FACTS_SCHEMA, SECTIONS_SCHEMA
+
+RUN_STATUSES = ("running", "completed", "completed_with_rejections", "failed")
+COUNT_FIELDS = ("documents_seen", "documents_loaded", "documents_unchanged", "documents_rejected", "facts_loaded")
+DOCUMENT_FIELDS = (
+    "document_id", "source_path", "file_name", "sha256", "byte_size", "encoding", "company", "ticker",
+    "edition_label", "edition_date", "languages", "line_count",
+)
+
+
+# Facts go in as sent, except: ticker/company and (when a fact has neither) edition label/date default
+# to the document's, and report_key/edition_id are derived (editions of one report may share a file).
+_INSERT_FACTS = """
+INSERT INTO facts BY NAME
+SELECT *,
+       coalesce(ticker, company, document_id) AS report_key,
+       substr(md5(concat_ws('|', document_id, coalesce(ticker, company, document_id), coalesce(edition_label, ''),
+                            coalesce(CAST(edition_date AS VARCHAR), ''))), 1, 16) AS edition_id
+FROM (
+    SELECT * REPLACE (
+        coalesce(ticker, $ticker) AS ticker,
+        coalesce(company, $company) AS company,
+        CASE WHEN edition_label IS NULL AND edition_date IS NULL THEN $edition_label ELSE edition_label END AS edition_label,
+        CASE WHEN edition_label IS NULL AND edition_date IS NULL THEN CAST($edition_date AS DATE) ELSE edition_date END
+            AS edition_date)
+    FROM _wh_facts_in
+)
+"""
+
+
+def schema_sql() -> str:
+    """The DDL (warehouse/schema.sql)."""
+    return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create/refresh every table, view and comment (idempotent)."""
+    con.execute(schema_sql())
+
+
+class WarehouseLocked(RuntimeError):
+    """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
+
+    def __init__(self, message: str, holder: dict | None = None):
+        super().__init__(message)
+        self.holder = holder or {}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ---- in-process registry: one writer xor many readers per file, across Warehouse objects ----------
+_REGISTRY: dict[str, dict[str, Any]] = {}
+_REGISTRY_COND = threading.Condition()
+
+
+def _lock_conflict(exc: BaseException) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+class Warehouse:
+    """One connection to the warehouse file; a writer (default) or a read-only reader."""
+
+    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, lock_timeout: float = 30.0):
+        self.path = Path(path).expanduser().resolve()
+        self.read_only = read_only
+        self.lock_timeout = lock_timeout
+        self.lock_path = Path(str(self.path) + ".lock.json")
+        self._key = str(self.path)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._run_id: str | None = None
+        self._since = _now()
+        deadline = time.monotonic() + max(0.0, lock_timeout)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._enter_registry(deadline)
+        try:
+            self._con = self._connect(deadline)
+            if not read_only:
+                self._since = _now()
+                self._write_sidecar()
+                apply_schema(self._con)
+        except BaseException:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+                self._remove_sidecar()
+            self._leave_registry()
+            raise
+
+    # ---- connection and locking ----------------------------------------------------------------
+    def _enter_registry(self, deadline: float) -> None:
+        mode = "r" if self.read_only else "w"
+        with _REGISTRY_COND:
+            while True:
+                entry = _REGISTRY.get(self._key)
+                if entry is None:
+                    _REGISTRY[self._key] = {"mode": mode, "count": 1, "holder": self._holder_info()}
+                    return
+                if mode == "r" and entry["mode"] == "r":
+                    entry["count"] += 1
+                    return
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    holder = entry["holder"] if entry["mode"] == "w" else {"pid": os.getpid(), "readers": entry["count"]}
+                    raise WarehouseLocked(self._message(holder, same_process=True, mode=entry["mode"]), holder)
+                _REGISTRY_COND.wait(min(remaining, 0.5))
+
+    def _leave_registry(self) -> None:
+        with _REGISTRY_COND:
+            entry = _REGISTRY.get(self._key)
+            if entry is not None:
+                entry["count"] -= 1
+                if entry["count"] <= 0:
+                    del _REGISTRY[self._key]
+            _REGISTRY_COND.notify_all()
+
+    def _connect(self, deadline: float) -> duckdb.DuckDBPyConnection:
+        delay = 0.05
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.IOException as exc:
+                if not _lock_conflict(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = self._holder_from(exc)
+                    raise WarehouseLocked(self._message(holder), holder) from exc
+                time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+                delay = min(delay * 2, 0.5)
+
+    def _holder_info(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "run_id": self._run_id,
+            "started_at": self._since.isoformat(timespec="seconds"),
+            "path": str(self.path),
+        }
+
+    def _write_sidecar(self) -> None:
+        info = self._holder_info()
+        tmp = self.lock_path.with_name(self.lock_path.name + f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(info, indent=1), encoding="utf-8")
+        os.replace(tmp, self.lock_path)
+        with _REGISTRY_COND:
+            entry = _REGISTRY.get(self._key)
+            if entry is not None and entry["mode"] == "w":
+                entry["holder"] = info
+
+    def _remove_sidecar(self) -> None:
+        try:
+            info = json.loads(self.lock_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if info.get("pid") == os.getpid() and info.get("host") == socket.gethostname():
+            try:
+                self.lock_path.unlink()
+            except OSError:
+                pass
+
+    def _holder_from(self, exc: BaseException) -> dict[str, Any]:
+        m = re.search(r"PID (\d+)", str(exc))
+        duck_pid = int(m.group(1)) if m else None
+        try:
+            info = json.loads(self.lock_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = None
+        if info and (duck_pid is None or info.get("pid") == duck_pid):
+            return info
+        holder: dict[str, Any] = {"pid": duck_pid, "duckdb_error": str(exc)}
+        if info:
+            holder["stale_lock_file"] = info
+        return holder
+
+    def _message(self, holder: dict, *, same_process: bool = False, mode: str = "w") -> str:
+        what = "read-only" if self.read_only else "read-write"
+        base = f"cannot open {self.path} {what} within {self.lock_timeout:g}s: "
+        if same_process and mode == "r":
+            return base + f"{holder.get('readers')} read-only Warehouse(s) of this process (pid {holder.get('pid')}) hold it"
+        if holder.get("run_id") is not None or holder.get("host"):
+            return base + (
+                f"held by the canvas-etl writer pid {holder.get('pid')} on host {holder.get('host')}, "
+                f"run {holder.get('run_id') or '(none yet)'}, since {holder.get('started_at')}"
+                + (" (this process)" if same_process else "")
+            )
+        stale = holder.get("stale_lock_file")
+        return base + (
+            f"held by pid {holder.get('pid')}, not a canvas-etl writer (probably a read-only reader, e.g. an "
+            "analyst session, or another program)"
+            + (f"; the lock file {self.lock_path.name} (pid {stale.get('pid')}) is stale" if stale else "")
+        )
+
+    # ---- lifecycle --------------------------------------------------------------------------------
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise RuntimeError("warehouse is closed")
+        return self._con
+
+    def close(self) -> None:
+        if self._con is None:
+            return
+        try:
+            self._con.close()
+        finally:
+            self._con = None
+            if not self.read_only:
+                self._remove_sidecar()
+            self._leave_registry()
+
+    def __enter__(self) -> "Warehouse":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def query(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
+        """Run one statement and return all rows."""
+        return self.con.execute(sql, params).fetchall() if params is not None else self.con.execute(sql).fetchall()
+
+    def _require_writer(self) -> None:
+        if self.read_only:
+            raise PermissionError(f"{self.path} is opened read_only: this Warehouse never writes")
+
+    # ---- runs ------------------------------------------------------------------------------------
+    def begin_run(self, flow_run_id: str | None = None, *, extractor_version: str | None = None) -> str:
+        """Insert a runs row with status 'running'; returns the new run_id."""
+        self._require_writer()
+        started = _now()
+        run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+        self.con.execute(
+            "INSERT INTO runs (run_id, flow_run_id, started_at, status, extractor_version) VALUES (?, ?, ?, 'running', ?)",
+            [run_id, flow_run_id, started, extractor_version],
+        )
+        self._run_id = run_id
+        self._write_sidecar()
+        return run_id
+
+    def finish_run(self, run_id: str, status: str, counts: dict, *, message: str | None = None) -> None:
+        """Set status, finished_at and counts (missing count fields are 0)."""
+        self._require_writer()
+        if status not in RUN_STATUSES:
+            raise ValueError(f"status must be one of {RUN_STATUSES}, not {status!r}")
+        unknown = set(counts or {}) - set(COUNT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown count fields {sorted(unknown)}; expected {COUNT_FIELDS}")
+        c = {name: int((counts or {}).get(name) or 0) for name in COUNT_FIELDS}
+        rows = self.con.execute(
+            """UPDATE runs SET status = ?, finished_at = ?, message = ?,
+                   counts = struct_pack(documents_seen := ?::INTEGER, documents_loaded := ?::INTEGER,
+                                        documents_unchanged := ?::INTEGER, documents_rejected := ?::INTEGER,
+                                        facts_loaded := ?::BIGINT)
+               WHERE run_id = ? RETURNING run_id""",
+            [status, _now(), message, *(c[n] for n in COUNT_FIELDS), run_id],
+        ).fetchall()
+        if not rows:
+            raise KeyError(f"no run {run_id!r}")
+
+    # ---- documents ---------------------------------------------------------------------------------
+    def known_document(self, sha256: str) -> str | None:
+        """document_id if these bytes are already loaded, else None."""
+        row = self.con.execute("SELECT document_id FROM documents WHERE sha256 = ?", [sha256.lower()]).fetchone()
+        return row[0] if row else None
+
+    def add_source(self, document_id: str, source_path: str, run_id: str) -> bool:
+        """Record that the document's bytes were seen at ``source_path``; True if the path is new."""
+        self._require_writer()
+        return self._insert_source(document_id, str(source_path), run_id, _now())
+
+    def _insert_source(self, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
+        rows = self.con.execute(
+            """INSERT INTO document_sources (document_id, source_path, file_name, first_seen_at, run_id)
+               VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING document_id""",
+            [document_id, source_path, os.path.basename(source_path), when, run_id],
+        ).fetchall()
+        return bool(rows)
+
+    def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str) -> int:
+        """Load one document with its sections and facts in ONE transaction; returns facts loaded.
+
+        ``document`` has the ``documents`` columns (sha256 and source_path required; document_id
+        defaults to sha256[:16], file_name to the basename). ``sections``/``facts`` are Arrow tables
+        from :func:`warehouse.arrow.sections_to_arrow` / :func:`warehouse.arrow.facts_to_arrow`.
+        Already loaded document_id -> nothing happens, returns 0. Any error -> ROLLBACK, nothing stays.
+        """
+        self._require_writer()
+        doc = self._document_row(document)
+        document_id = doc["document_id"]
+        sections = sections if sections is not None else SECTIONS_SCHEMA.empty_table()
+        facts = facts if facts is not None else FACTS_SCHEMA.empty_table()
+        for name, table in (("sections", sections), ("facts", facts)):
+            if table.num_rows and "document_id" in table.column_names:
+                other = pc.unique(table.column("document_id")).to_pylist()
+                if other != [document_id]:
+                    raise ValueError(f"{name} table has document_id {other}, expected only {document_id!r}")
+        if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
+            return 0
+        now = _now()
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
+                f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
+                [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
+            )
+            self._insert_source(document_id, doc["source_path"], run_id, now)
+            con.register("_wh_sections_in", sections)
+            con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
+            con.register("_wh_facts_in", facts)
+            con.execute(_INSERT_FACTS, {
+                "ticker": doc["ticker"], "company": doc["company"],
+                "edition_label": doc["edition_label"], "edition_date": doc["edition_date"],
+            })
+            con.execute("COMMIT")
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+        finally:
+            for view in ("_wh_sections_in", "_wh_facts_in"):
+                try:
+                    con.unregister(view)
+                except (duckdb.Error, KeyError):
+                    pass
+        return facts.num_rows
+
+    @staticmethod
+    def _document_row(document: dict) -> dict:
+        unknown = set(document) - set(DOCUMENT_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown document fields {sorted(unknown)}; expected {DOCUMENT_FIELDS}")
+        doc = {k: document.get(k) for k in DOCUMENT_FIELDS}
+        if not doc["sha256"] or not doc["source_path"]:
+            raise ValueError("document needs sha256 and source_path")
+        doc["sha256"] = str(doc["sha256"]).lower()
+        doc["source_path"] = str(doc["source_path"])
+        expected = doc["sha256"][:16]
+        if doc["document_id"] is None:
+            doc["document_id"] = expected
+        elif doc["document_id"] != expected:
+            raise ValueError(f"document_id {doc['document_id']!r} is not sha256[:16] ({expected!r})")
+        if doc["file_name"] is None:
+            doc["file_name"] = os.path.basename(doc["source_path"])
+        if doc["languages"] is not None:
+            doc["languages"] = list(doc["languages"])
+        return doc
+
+    def record_rejection(self, path: str, sha256: str | None, reason: str, run_id: str) -> None:
+        """One rejected_inputs row."""
+        self._require_writer()
+        self.con.execute(
+            "INSERT INTO rejected_inputs (path, sha256, reason, run_id, rejected_at) VALUES (?, ?, ?, ?, ?)",
+            [str(path), sha256, reason, run_id, _now()],
+        )
+
+    # ---- snapshot for analysts -----------------------------------------------------------------------
+    def snapshot(self, dest: str | os.PathLike) -> Path:
+        """Write a consistent copy of the warehouse to ``dest`` (atomically replaced), for analysts.
+
+        Analysts cannot open the warehouse while a load holds it (DuckDB file lock); they open the
+        snapshot instead (read-only). Uses ATTACH + COPY FROM DATABASE (tables, views, comments).
+        """
+        self._require_writer()
+        dest = Path(dest).expanduser().resolve()
+        if dest == self.path:
+            raise ValueError("snapshot destination is the warehouse itself")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
+        src = self.con.execute("SELECT current_database()").fetchone()[0]
+        alias = "_wh_snapshot"
+        self.con.execute(f"ATTACH '{str(tmp).replace(chr(39), chr(39) * 2)}' AS {alias}")
+        try:
+            self.con.execute(f'COPY FROM DATABASE "{src}" TO {alias}')
+        finally:
+            self.con.execute(f"DETACH {alias}")
+        for leftover in (Path(str(tmp) + ".wal"),):
+            if leftover.exists():
+                leftover.unlink()
+        os.replace(tmp, dest)
+        return dest
