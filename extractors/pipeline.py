@@ -1,0 +1,613 @@
+"""Document -> facts: the one place where structure, mentions and context meet.
+
+raw bytes -> Document (decode) -> sections/units (segment) -> mentions (spaCy spans from our components)
+-> typed facts with period, subject, metric, block, edition and provenance.
+
+Statistical NER runs only on prose sentences that hold a figure (it decides their subject); tables and
+bullets get their subject from the row label / list context, so they never pay for it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+from normalizers.amounts import Amount, find_amounts
+from normalizers.periods import Period, PeriodMention, find_fiscal_year_end, find_periods, fiscal_year_end_for
+
+from . import lexicon
+from .decode import Document
+from .fact import Fact
+from .segment import Section, Structure, Unit, segment
+
+EXTRACTOR_VERSION = "0.1.0"
+
+SUBJECT_LABELS = {"ORG", "PRODUCT", "MISC", "PER", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "GPE", "NORP"}
+_PREFILTER_WORDS = re.compile(
+    r"\d|\b(?:un|une|one|two|three|four|five|six|seven|eight|nine|ten|twelve|dozen|hundred|thousand|"
+    r"million|millions|milliard|milliards|billion|billions|trillion|deux|trois|quatre|cinq|six|sept|huit|neuf|"
+    r"dix|douze|cent|mille|vingt|trente|quarante|cinquante|soixante)\b",
+    re.IGNORECASE,
+)
+_PAREN = re.compile(r"\s*\([^()]*\)")
+
+
+@dataclass(slots=True)
+class Extraction:
+    document: dict
+    sections: list[dict]
+    facts: list[Fact]
+    stats: dict = field(default_factory=dict)  # units, spacy_docs, ner_docs, ner_chars
+
+
+# ---------------------------------------------------------------------------------------------------------
+# document-level context
+
+
+@lru_cache(maxsize=1)
+def _ambiguous_symbol_evidence() -> dict[str, dict[str, re.Pattern]]:
+    """For ambiguous currency symbols: which words in a document point to which ISO code."""
+    return {
+        "¥": {
+            "CNY": re.compile(r"\b(?:RMB|CNY|yuans?|renminbi)\b|CN¥", re.IGNORECASE),
+            "JPY": re.compile(r"\b(?:JPY|yens?)\b|JP¥", re.IGNORECASE),
+        },
+    }
+
+
+def currency_hints(text: str) -> dict[str, str]:
+    """Resolve ambiguous symbols (¥) from the document's own words: the most mentioned candidate wins."""
+    hints: dict[str, str] = {}
+    sample = text[:2_000_000]
+    for symbol, candidates in _ambiguous_symbol_evidence().items():
+        counts = {code: len(rx.findall(sample)) for code, rx in candidates.items()}
+        code, n = max(counts.items(), key=lambda kv: kv[1])
+        if n > 0 and list(counts.values()).count(n) == 1:
+            hints[symbol] = code
+    return hints
+
+
+@lru_cache(maxsize=None)
+def _metric_table(lang: str) -> tuple[tuple[str, str], ...]:
+    rows = []
+    for lg in (lang, "en" if lang == "fr" else "fr"):
+        for phrase, metric in lexicon.load(lg, "context").get("metrics", {}).items():
+            rows.append((lexicon.fold(phrase), metric))
+    rows.sort(key=lambda r: -len(r[0]))
+    return tuple(rows)
+
+
+@lru_cache(maxsize=None)
+def _metric_regex(lang: str) -> re.Pattern:
+    alts = "|".join(re.escape(p) for p, _ in _metric_table(lang))
+    return re.compile(r"(?<![\w])(" + alts + r")(?![\w])")
+
+
+@lru_cache(maxsize=None)
+def _negative_words() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("direction", {}).get("negative", [])}
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])")
+
+
+@lru_cache(maxsize=None)
+def _default_marker() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("default_period", {}).get("markers", [])}
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or r"(?!)")
+
+
+@lru_cache(maxsize=None)
+def _retraction_regex() -> re.Pattern:
+    alts = "|".join(re.escape(w) for w in lexicon.retraction_markers())
+    return re.compile(r"(?<![\w])(" + alts + r")(?![\w])")
+
+
+def clean_label(text: str | None) -> str | None:
+    if not text:
+        return None
+    text = _PAREN.sub("", text).strip(" -:*_|")
+    text = re.sub(r"\s+", " ", text)
+    return text or None
+
+
+def find_metric(text: str, lang: str, before: int | None = None) -> str | None:
+    """Canonical metric named in text; the nearest phrase before offset ``before`` when given."""
+    folded = lexicon.fold(text)
+    if len(folded) != len(text):  # folding changed lengths: position info is unreliable
+        before = None
+    best = None
+    for m in _metric_regex(lang).finditer(folded):
+        if before is not None and m.start() > before:
+            if best is None:
+                best = m
+            break
+        best = m
+    if best is None:
+        return None
+    return dict(_metric_table(lang))[best.group(1)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# periods
+
+
+def _periods_in(text: str | None, lang: str, fye: tuple[int, int], reference: Period | None = None) -> list[PeriodMention]:
+    if not text:
+        return []
+    return find_periods(text, lang, fiscal_year_end=fye, reference=reference)
+
+
+def _usable(mentions, amount_spans=()) -> list[PeriodMention]:
+    out = []
+    for m in mentions:
+        if m.period is None and m.grain_hint is None:
+            continue
+        if any(m.start < a.end and a.start < m.end for a in amount_spans):
+            continue
+        out.append(m)
+    return out
+
+
+@lru_cache(maxsize=None)
+def _clause_break() -> re.Pattern:
+    words = {w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("clauses", {}).get("breaks", [])}
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r",\s*(?:" + alts + r")\b|\s(?:" + alts + r")\s", re.IGNORECASE)
+
+
+def _paren_groups(text: str) -> list[tuple[int, int]]:
+    groups, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, i + 1))
+    return groups
+
+
+def _nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: list[Amount] = ()) -> PeriodMention | None:
+    """The period that belongs to an amount.
+
+    - ';' separates statements: periods never cross it.
+    - A parenthesis that states a figure owns the periods inside it ("14.8% (FY2023: 17.5%)": FY2023 is
+      17.5%'s); a parenthesis with only a period annotates its neighbour ("28 million (as of March 2024)").
+    - Among the rest, one in the same clause wins (clauses cut at comparison words: "up from", "contre"),
+      then the closest."""
+    if not mentions:
+        return None
+    groups = _paren_groups(text) if "(" in text else []
+
+    def group_of(start: int, end: int):
+        for g in groups:
+            if g[0] <= start and end <= g[1]:
+                return g
+        return None
+
+    owning = {group_of(b.start, b.end) for b in amounts} - {None}
+    a_group = group_of(amount.start, amount.end)
+    seg_breaks = [i for i, ch in enumerate(text) if ch == ";"]
+    soft = [m.start() for m in _clause_break().finditer(text)]
+
+    def seg(pos: int) -> int:
+        return sum(1 for b in seg_breaks if b < pos)
+
+    def clause(pos: int) -> int:
+        return sum(1 for b in soft if b < pos)
+
+    a_seg, a_clause = seg(amount.start), clause(amount.start)
+    candidates = []
+    for m in mentions:
+        if seg(m.start) != a_seg:
+            continue
+        g = group_of(m.start, m.end)
+        if g is not None and g in owning and g != a_group:
+            continue
+        candidates.append(m)
+    if not candidates:
+        return None
+
+    def score(m: PeriodMention):
+        dist = m.start - amount.end if m.start >= amount.end else amount.start - m.end
+        return (0 if clause(m.start) == a_clause else 1, dist)
+
+    return min(candidates, key=score)
+
+
+@dataclass(slots=True)
+class ResolvedPeriod:
+    period: Period | None
+    source: str | None
+    grain_hint: str | None = None
+
+
+RESOLVABLE_RELATIVE = ("same", "prior_year", "prior_period", "trailing")
+_SENTENCE_OPENER = re.compile(r"(?:^|[.!?]\s+)(?:\w+\s+){0,4}$")
+
+
+def _opens_sentence(text: str, pos: int) -> bool:
+    """True when at most a few words ("En", "For the", "Au cours de l'") precede pos in its sentence."""
+    return bool(_SENTENCE_OPENER.search(text[max(0, pos - 60):pos].replace("'", " ")))
+
+
+def _resolve(mention: PeriodMention | None, source: str) -> ResolvedPeriod | None:
+    if mention is None:
+        return None
+    return ResolvedPeriod(mention.period, source, mention.grain_hint)
+
+
+def _combine(resolved: ResolvedPeriod, hints: list[PeriodMention]) -> ResolvedPeriod:
+    """A trailing hint ("past four quarters") next to an end date gives a TTM period ending there."""
+    p = resolved.period
+    if p is None or not any(h.grain_hint == "ttm" for h in hints) or p.grain == "ttm":
+        return resolved
+    try:
+        start = date(p.end.year - 1, p.end.month, p.end.day) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(p.end.year - 1, p.end.month, 28) + timedelta(days=1)
+    return ResolvedPeriod(Period(start, p.end, "ttm", p.is_fiscal, f"TTM to {p.end.isoformat()}"), resolved.source)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# facts
+
+
+def _kind_unit(amount: Amount) -> tuple[str, str]:
+    if amount.kind == "number":
+        return "count", "count"
+    return amount.kind, amount.unit
+
+
+def _subject_from_entities(doc, amount_start: int) -> str | None:
+    ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and not any(ch.isdigit() for ch in e.text)]
+    if not ents:
+        return None
+    before = [e for e in ents if e.start_char < amount_start]
+    chosen = before[0] if before else ents[0]
+    return chosen.text.strip(" '\"’")
+
+
+def _leading_name(text: str) -> str | None:
+    """'Nvidia Corporation - Cloud AI ...' -> 'Nvidia Corporation'."""
+    m = re.match(r"^([^\-–—:]{2,60}?)\s+[-–—]\s+", text)
+    return clean_label(m.group(1)) if m else None
+
+
+class DocumentExtractor:
+    """Extracts the facts of one document. Holds the per-document context (hints, fiscal year end)."""
+
+    def __init__(self, doc: Document, structure: Structure, *, edition: str | None = None,
+                 fiscal_year_end: tuple[int, int] | None = None):
+        self.doc = doc
+        self.st = structure
+        self.edition = edition
+        self.hints = currency_hints(doc.text)
+        fye = fiscal_year_end
+        if fye is None:
+            fye = find_fiscal_year_end(doc.text[:2_000_000], "en") or find_fiscal_year_end(doc.text[:2_000_000], "fr")
+        if fye is None:
+            fye = fiscal_year_end_for(structure.ticker)
+        self.fye = fye or (12, 31)
+        self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
+        self._amount_cache: dict[str, bool] = {}
+        self.last_period: Period | None = None  # the last concrete period stated, for relative words
+        self.default_period: Period | None = None  # "unless stated otherwise" periods
+        self._last_section: int | None = None
+
+    def cell_has_amount(self, text: str, lang: str) -> bool:
+        hit = self._amount_cache.get(text)
+        if hit is None:
+            hit = bool(_PREFILTER_WORDS.search(text)) and bool(find_amounts(text, lang, currency_hints=self.hints))
+            self._amount_cache[text] = hit
+        return hit
+
+    def _ctx_periods(self, text: str | None, lang: str) -> list[PeriodMention]:
+        key = (text, lang)
+        hit = self._ctx_cache.get(key)
+        if hit is None:
+            hit = _usable(_periods_in(text, lang, self.fye))
+            self._ctx_cache[key] = hit
+        return hit
+
+    def resolve_period(self, unit: Unit, lang: str, amount: Amount, inline: list[PeriodMention],
+                       cells_with_amounts: frozenset[int] = frozenset(), amounts: list[Amount] = ()) -> ResolvedPeriod | None:
+        """Most specific wins: same clause -> same table row -> column header -> introducing text -> None.
+
+        Prose sentences only use their own clause (and relative words resolved against the text just before);
+        a period written inside another amount's cell belongs to that amount, not to the row."""
+        got = _resolve(_nearest(inline, amount, unit.text, amounts), "inline")
+        if got:
+            return got
+        if unit.kind == "sentence" and unit.paragraph:
+            # a period that opens an earlier sentence of the paragraph ("En 2024, ...") sets its topic
+            for m in self._ctx_periods(unit.paragraph, lang):
+                if m.period is not None and _opens_sentence(unit.paragraph, m.start):
+                    got = _resolve(m, "intro")
+            if got:
+                return got
+        if unit.kind == "cell":
+            hints = []
+            for idx, (ctext, _) in enumerate(unit.row_cells):
+                if idx == unit.col_index or idx in cells_with_amounts:
+                    continue
+                found = self._ctx_periods(ctext, lang)
+                concrete = [m for m in found if m.period is not None]
+                hints += [m for m in found if m.period is None]
+                if concrete:
+                    return _combine(_resolve(concrete[0], "row"), hints)
+            if hints:
+                return _resolve(hints[0], "row")
+            found = self._ctx_periods(unit.col_header, lang)
+            if found:
+                return _resolve(found[-1], "header")
+        if unit.kind in ("cell", "bullet"):
+            for ctx in (unit.intro, unit.subheading):
+                found = [m for m in self._ctx_periods(ctx, lang) if m.period is not None]
+                if found:
+                    return _resolve(found[0], "intro")
+        if self.default_period is not None:
+            return ResolvedPeriod(self.default_period, "intro")
+        return None
+
+    def note_default_period(self, unit: Unit, lang: str, inline: list[PeriodMention]) -> None:
+        """"... figures are for the year to September 30, 2024 unless stated otherwise": a default period."""
+        if unit.kind == "cell" or not _default_marker().search(lexicon.fold(unit.text)):
+            return
+        concrete = [m.period for m in inline if m.period is not None]
+        if concrete:
+            self.default_period = concrete[0]
+
+    def resolve_relative(self, mentions: list[PeriodMention], lang: str) -> list[PeriodMention]:
+        """Relative periods ("the same quarter", "a year earlier") against the last period stated before."""
+        if self.last_period is None or not any(m.relative in RESOLVABLE_RELATIVE and m.period is None for m in mentions):
+            return mentions
+        out = []
+        for m in mentions:
+            if m.relative in RESOLVABLE_RELATIVE and m.period is None:
+                again = find_periods(m.text, lang, fiscal_year_end=self.fye, reference=self.last_period)
+                if again and again[0].period is not None:
+                    a = again[0]
+                    m = PeriodMention(m.start, m.end, m.text, a.period, m.relative, m.grain_hint)
+            out.append(m)
+        return out
+
+    def subject_metric(self, unit: Unit, spacy_doc, amount: Amount, lang: str) -> tuple[str | None, str | None]:
+        company = unit.section.company or self.st.company
+        if unit.kind == "cell":
+            subject = clean_label(unit.label) if unit.col_index != 0 else None
+            metric = clean_label(unit.col_header)
+            if subject is None:
+                subject = self._context_subject(unit, lang) or company
+            return subject, metric
+        if unit.kind == "bullet":
+            if unit.label and amount.start > len(unit.label):
+                subject = self._context_subject(unit, lang) or company
+                return subject, clean_label(unit.label)
+            subject = _leading_name(unit.text) or _subject_from_entities(spacy_doc, amount.start)
+            return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount.start)
+        subject = _subject_from_entities(spacy_doc, amount.start) if spacy_doc is not None else None
+        return subject or company, find_metric(unit.text, lang, amount.start)
+
+    def _context_subject(self, unit: Unit, lang: str) -> str | None:
+        for ctx in (unit.intro, unit.subheading):
+            if ctx:
+                name = _leading_name(ctx)
+                if name:
+                    return name
+        return None
+
+
+def _needs_ner(unit: Unit) -> bool:
+    return unit.kind in ("sentence", "heading") or (unit.kind == "bullet" and not unit.label)
+
+
+def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_end: tuple[int, int] | None = None,
+                     use_model: bool = True) -> Extraction:
+    """All facts of a decoded document (pure: no I/O)."""
+    from .nlp import get_nlp, has_ner
+
+    st = segment(doc)
+    ex = DocumentExtractor(doc, st, edition=edition, fiscal_year_end=fiscal_year_end)
+    units = [u for u in st.units if not u.section.boilerplate and _PREFILTER_WORDS.search(u.text)]
+    by_lang: dict[str, list[Unit]] = {}
+    for u in units:
+        by_lang.setdefault(u.lang or "en", []).append(u)
+    facts: list[Fact] = []
+    stats = {"units": len(st.units), "spacy_docs": len(units), "ner_docs": 0, "ner_chars": 0}
+    for lang, lang_units in by_lang.items():
+        nlp = get_nlp(lang, use_model=use_model)
+        docs = []
+        for u in lang_units:
+            d = nlp.make_doc(u.text)
+            d._.currency_hints = ex.hints
+            d._.fiscal_year_end = ex.fye
+            docs.append(d)
+        rules_only = [name for name in nlp.pipe_names if name not in ("canvas_amounts", "canvas_periods")]
+        docs = list(nlp.pipe(docs, disable=rules_only, batch_size=256))
+        if has_ner(nlp):
+            ner = nlp.get_pipe("ner")
+            want = [d for u, d in zip(lang_units, docs) if d.spans["amounts"] and _needs_ner(u)]
+            stats["ner_docs"] += len(want)
+            stats["ner_chars"] += sum(len(d.text) for d in want)
+            for _ in ner.pipe(want, batch_size=64):
+                pass
+        for u, d in zip(lang_units, docs):
+            facts.extend(_unit_facts(ex, u, d, lang))
+    facts.sort(key=lambda f: (f.char_start, f.char_end))
+    _assign_editions(st, facts, edition)
+    return Extraction(document=_document_record(doc, st, facts), sections=_section_records(st), facts=facts, stats=stats)
+
+
+def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
+    amount_spans = [s._.amount for s in d.spans["amounts"] if s._.amount is not None]
+    period_mentions = [s._.period for s in d.spans["periods"] if s._.period is not None]
+    ex.note_default_period(unit, lang, period_mentions)
+    if not amount_spans:
+        return []
+    # an amount that is really (part of) a date or period is not a figure
+    amounts = [a for a in amount_spans if not any(p.start <= a.start and a.end <= p.end for p in period_mentions)]
+    if unit.section.index != ex._last_section:
+        ex.last_period, ex._last_section = None, unit.section.index
+    inline = _usable(ex.resolve_relative(period_mentions, lang), amounts)
+    cells_with_amounts = frozenset()
+    if unit.kind == "cell":
+        cells_with_amounts = frozenset(
+            i for i, (ctext, _) in enumerate(unit.row_cells) if i != unit.col_index and ex.cell_has_amount(ctext, lang)
+        )
+    text = unit.text
+    retract = _retraction_regex()
+    negative = _negative_words()
+    folded = lexicon.fold(text)
+    same_len = len(folded) == len(text)
+    out = []
+    for i, a in enumerate(amounts):
+        kind, unit_name = _kind_unit(a)
+        flags = set(a.flags)
+        if unit.kind == "cell":
+            flags.add("table")
+        if i + 1 < len(amounts):
+            gap = lexicon.fold(text[a.end:amounts[i + 1].start])
+            if retract.search(gap):
+                flags.add("retracted")
+        if same_len and "negative" not in flags:
+            window = folded[max(0, a.start - 40):a.end + 40]
+            if kind == "percent" and negative.search(window):
+                flags.add("negative")
+        resolved = ex.resolve_period(unit, lang, a, inline, cells_with_amounts, amounts)
+        subject, metric = ex.subject_metric(unit, d, a, lang)
+        period = resolved.period if resolved else None
+        section: Section = unit.section
+        start = unit.start + a.start
+        out.append(
+            Fact(
+                value=a.value,
+                unit=unit_name,
+                kind=kind,
+                value_high=a.value_high,
+                flags=tuple(sorted(flags)),
+                line_number=ex.doc.line_number(start),
+                char_start=start,
+                char_end=unit.start + a.end,
+                source_text=a.text,
+                sentence=unit.row_text or text,
+                subject=subject,
+                metric=metric,
+                block=section.block,
+                lang=lang,
+                company=section.company or ex.st.company,
+                ticker=section.ticker or ex.st.ticker,
+                edition_label=section.edition_label,
+                edition_date=section.edition_date,
+                section_index=section.index,
+                period_start=period.start if period else None,
+                period_end=period.end if period else None,
+                period_grain=(period.grain if period else (resolved.grain_hint if resolved else None)),
+                is_fiscal=bool(period and period.is_fiscal),
+                period_label=period.label if period else None,
+                period_source=resolved.source if resolved and (period or resolved.grain_hint) else None,
+                precision=a.precision,
+            )
+        )
+    if unit.kind != "cell":
+        concrete = [m.period for m in inline if m.period is not None]
+        if concrete:
+            ex.last_period = concrete[-1]
+    return out
+
+
+def _assign_editions(st: Structure, facts: list[Fact], edition: str | None) -> None:
+    """Sections of an unlabelled later edition: label from --edition, else inferred from the latest date
+    the edition itself states (never later than today)."""
+    groups: dict[int, list[Section]] = {}
+    for s in st.sections:
+        groups.setdefault(s.edition_group, []).append(s)
+    by_section: dict[int, list[Fact]] = {}
+    for f in facts:
+        by_section.setdefault(f.section_index, []).append(f)
+    today = date.today()
+    for _group, sections in groups.items():
+        if any(s.edition_label for s in sections):
+            continue
+        label, when = None, None
+        if edition:
+            from .segment import edition_date
+
+            label, when = edition, edition_date(edition)
+        else:
+            ends = [f.period_end for s in sections for f in by_section.get(s.index, []) if f.period_end and f.period_end <= today]
+            if ends:
+                when = max(ends)
+                label = f"{when:%b-%Y} (inferred)"
+        if label is None:
+            continue
+        for s in sections:
+            s.edition_label, s.edition_date = label, when
+            for f in by_section.get(s.index, []):
+                f.edition_label, f.edition_date = label, when
+
+
+def _document_record(doc: Document, st: Structure, facts: list[Fact]) -> dict:
+    editions = [(s.edition_date or date.min, s.edition_label) for s in st.sections if s.edition_label]
+    newest = max(editions)[1] if editions else None
+    newest_date = max(editions)[0] if editions else None
+    langs = sorted({f.lang for f in facts if f.lang} | {s.lang for s in st.sections if s.lang and s.block})
+    return {
+        "document_id": doc.document_id,
+        "source_path": doc.source_path,
+        "file_name": doc.file_name,
+        "sha256": doc.sha256,
+        "byte_size": doc.byte_size,
+        "encoding": doc.encoding,
+        "company": st.company,
+        "ticker": st.ticker,
+        "edition_label": newest,
+        "edition_date": newest_date if newest_date and newest_date != date.min else None,
+        "languages": langs,
+        "line_count": doc.line_count,
+    }
+
+
+def _section_records(st: Structure) -> list[dict]:
+    return [
+        {
+            "section_index": s.index,
+            "company": s.company,
+            "ticker": s.ticker,
+            "block": s.block,
+            "lang": s.lang,
+            "edition_label": s.edition_label,
+            "edition_date": s.edition_date,
+            "heading": s.heading,
+            "line_start": s.line_start,
+            "line_end": s.line_end,
+        }
+        for s in st.sections
+    ]
+
+
+def amount_to_json(a: Amount) -> dict:
+    """The `canvas-etl amounts` output record of one amount."""
+    value = a.value
+    rec = {
+        "value": _num(value),
+        "unit": a.unit,
+        "kind": a.kind,
+        "text": a.text,
+        "start": a.start,
+        "end": a.end,
+    }
+    if a.value_high is not None:
+        rec["value_high"] = _num(a.value_high)
+    if a.flags:
+        rec["flags"] = sorted(a.flags)
+    return rec
+
+
+def _num(v: Decimal) -> int | float:
+    if v == v.to_integral_value():
+        return int(v)
+    return float(v)

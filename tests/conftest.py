@@ -1,0 +1,44 @@
+"""Shared fixtures: real Prefect (test harness, one temporary server per session), real DuckDB files."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SAMPLE = SHARED / "samples" / "alibaba-canvas-2025.txt"
+if not SAMPLE.exists():  # the sample is also kept in raw/
+    SAMPLE = ROOT / "raw" / "alibaba-canvas-2025.txt"
+GOLD = SHARED / "gold" / "alibaba-canvas-2025.gold.jsonl"
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="session")
+def sample_path() -> Path:
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory, prefect_harness) -> Path:
+    """A warehouse built once from the sample (read-only use in tests)."""
+    from flows.run import run_ingest
+
+    d = tmp_path_factory.mktemp("sample_wh")
+    raw = d / "raw"
+    raw.mkdir()
+    shutil.copy(SAMPLE, raw / SAMPLE.name)
+    db = d / "canvas.duckdb"
+    summary = run_ingest([str(raw)], db=str(db))
+    assert summary["documents_loaded"] == 1
+    return db

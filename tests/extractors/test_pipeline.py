@@ -1,0 +1,122 @@
+"""Extraction end to end without the warehouse: real spaCy models, real rules, the sample and our fixtures."""
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extractors import nlp as nlp_module
+from extractors.decode import document_from_bytes, read_document
+from extractors.pipeline import currency_hints, extract_document
+from extractors.scoring import load_gold, score
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures" / "reports"
+
+
+def _predictions(facts):
+    return [
+        {"line": f.line_number, "unit": f.unit, "value": float(f.value), "text": f.source_text,
+         "period_end": f.period_end.isoformat() if f.period_end else None}
+        for f in facts
+    ]
+
+
+@pytest.fixture(scope="module")
+def sample_extraction():
+    path = SHARED / "samples" / "alibaba-canvas-2025.txt"
+    if not path.exists():
+        path = ROOT / "raw" / "alibaba-canvas-2025.txt"
+    return read_document(path), extract_document(read_document(path))
+
+
+def test_sample_facts_are_typed_and_placed(sample_extraction):
+    doc, ex = sample_extraction
+    by_text = {}
+    for f in ex.facts:
+        assert doc.text[f.char_start:f.char_end] == f.source_text
+        assert doc.line_number(f.char_start) == f.line_number
+        assert isinstance(f.value, Decimal)
+        by_text.setdefault((f.line_number, f.source_text), f)
+    f = by_text[(13, "1,6 milliard de dollars")]
+    assert (f.value, f.unit, f.kind, f.block, f.lang, str(f.period_end), f.period_grain) == (
+        Decimal("1600000000"), "USD", "money", "key_partners", "fr", "2023-12-31", "year")
+    f = by_text[(50, "824 millions")]
+    assert (f.unit, f.kind, f.subject, "table" in f.flags) == ("count", "count", "Taobao", True)
+    assert f.metric == "Utilisateurs actifs annuels"
+    f = by_text[(121, "1,2 milliard")]  # bullet "Utilisateurs actifs quotidiens: 1,2 milliard"
+    assert f.metric == "Utilisateurs actifs quotidiens"
+    retracted = [f for f in ex.facts if "retracted" in f.flags]
+    assert [f.source_text for f in retracted] == ["RMB 29.6 billion"]
+    # the English sections are a later edition of the same report
+    editions = {(f.lang, f.edition_label) for f in ex.facts if f.block}
+    assert ("fr", "Jan-2025 Mis à jour") in editions
+    assert any(lang == "en" and label and label != "Jan-2025 Mis à jour" for lang, label in editions)
+
+
+def test_fiscal_calendar_of_the_company_is_used(sample_extraction):
+    _, ex = sample_extraction
+    fy = [f for f in ex.facts if f.is_fiscal and f.period_label and "2023" in f.period_label and f.lang == "fr"]
+    assert fy and all(str(f.period_end) == "2023-03-31" for f in fy)
+
+
+def test_sample_accuracy_against_gold(sample_extraction):
+    _, ex = sample_extraction
+    s = score(_predictions(ex.facts), load_gold(SHARED / "gold" / "alibaba-canvas-2025.gold.jsonl"))
+    assert s.f1 >= 0.97, s.line()
+    assert s.period_accuracy >= 0.95, s.line()
+
+
+def test_unseen_reports_accuracy():
+    """Our own hand-labelled reports (other companies, currencies, calendars): the bar for unseen reports."""
+    from extractors.scoring import Score
+
+    golds = sorted(FIXTURES.glob("*.gold.jsonl"))
+    assert len(golds) >= 4
+    total = Score()
+    for g in golds:
+        doc = read_document(FIXTURES / g.name.replace(".gold.jsonl", ".txt"))
+        s = score(_predictions(extract_document(doc).facts), load_gold(g))
+        assert s.f1 >= 0.90, (g.name, s.line())
+        total.add(s)
+    assert total.f1 >= 0.93, total.line()
+    assert total.period_accuracy >= 0.85, total.line()
+
+
+def test_text_without_headings_yields_facts_without_block():
+    doc = document_from_bytes("Acme's revenue reached $12.5 million in 2024, up 8%.\n".encode())
+    facts = extract_document(doc).facts
+    assert [(f.source_text, f.unit, f.block) for f in facts] == [("$12.5 million", "USD", None), ("8%", "percent", None)]
+    assert str(facts[0].period_end) == "2024-12-31"
+
+
+def test_ambiguous_yen_symbol_follows_the_document():
+    assert currency_hints("Revenue of RMB 5 billion; ¥3 billion later; yuan everywhere") == {"¥": "CNY"}
+    assert currency_hints("Sony earned ¥3 billion, or 3 billion yen") == {"¥": "JPY"}
+    assert currency_hints("¥3 billion") == {}
+
+
+def test_rules_only_when_a_model_is_missing(monkeypatch, caplog):
+    nlp_module._load.cache_clear()
+    monkeypatch.setitem(nlp_module.MODELS, "en", "no_such_model_package")
+    try:
+        with caplog.at_level(logging.WARNING):
+            facts = extract_document(document_from_bytes(b"Widget Corp sold 3 million units for $4.5 billion in 2023.\n")).facts
+        assert [(f.source_text, f.unit) for f in facts] == [("3 million", "count"), ("$4.5 billion", "USD")]
+        assert any("not installed" in r.getMessage() for r in caplog.records)
+    finally:
+        nlp_module._load.cache_clear()
+
+
+def test_ner_only_runs_on_prose():
+    """Tables and labelled bullets get their subject from structure; the statistical NER never sees them."""
+    table = "| Platform | Users |\n|---|---|\n| Foo | 5 million |\n- Users: 3 million\n"
+    stats = extract_document(document_from_bytes(table.encode())).stats
+    assert stats["spacy_docs"] == 2 and stats["ner_docs"] == 0
+    prose = table + "Bar Inc earned $2 billion in 2024. No figure here.\n"
+    ex = extract_document(document_from_bytes(prose.encode()))
+    assert ex.stats["ner_docs"] == 1 and ex.stats["ner_chars"] == len("Bar Inc earned $2 billion in 2024.")
+    assert [f.subject for f in ex.facts if f.unit == "USD"] == ["Bar Inc"]

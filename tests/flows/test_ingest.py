@@ -1,0 +1,94 @@
+"""The whole pipeline on the sample: Prefect flow (test harness) -> spaCy -> facts in a real DuckDB file."""
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from flows.run import run_ingest
+
+DOCUMENT_COLUMNS = {"document_id", "source_path", "file_name", "sha256", "byte_size", "encoding", "company",
+                    "ticker", "edition_label", "languages", "ingested_at", "run_id"}
+FACT_COLUMNS = {"fact_id", "document_id", "block", "lang", "subject", "metric", "value", "value_high", "unit",
+                "kind", "period_start", "period_end", "period_grain", "is_fiscal", "period_label", "flags",
+                "source_text", "line_number", "char_start", "char_end", "sentence", "extractor_version", "run_id"}
+
+
+def _columns(con, table):
+    return {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+
+
+def test_sample_lands_with_contract_columns(sample_warehouse, sample_path):
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    assert DOCUMENT_COLUMNS <= _columns(con, "documents")
+    assert FACT_COLUMNS <= _columns(con, "facts")
+    assert {"run_id", "flow_run_id", "started_at", "finished_at", "status", "counts"} <= _columns(con, "runs")
+    assert {"path", "sha256", "reason", "run_id", "rejected_at"} <= _columns(con, "rejected_inputs")
+    doc = con.execute("SELECT file_name, company, ticker, encoding, languages, byte_size FROM documents").fetchall()
+    assert doc == [("alibaba-canvas-2025.txt", "Alibaba Group Holding Limited", "BABA", "utf-8", ["en", "fr"],
+                    sample_path.stat().st_size)]
+    n = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    assert n > 250
+    status = con.execute("SELECT status, counts.facts_loaded FROM runs").fetchall()
+    assert status == [("completed", n)]
+
+
+def test_offsets_point_at_source_text(sample_warehouse, sample_path):
+    text = sample_path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    rows = con.execute("SELECT char_start, char_end, source_text, line_number FROM facts").fetchall()
+    for start, end, source, line in rows:
+        assert text[start:end] == source
+        assert source in lines[line - 1]
+
+
+def test_values_in_base_units_with_iso_currency(sample_warehouse):
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    got = con.execute(
+        "SELECT value, unit, kind, block, period_end::VARCHAR FROM facts WHERE line_number = 13"
+    ).fetchall()
+    assert got == [(1.6e9, "USD", "money", "key_partners", "2023-12-31")]
+    pct = con.execute("SELECT value, unit FROM facts WHERE source_text = '39,5%'").fetchall()
+    assert pct == [(39.5, "percent")]
+    # French "billion" is 10^12
+    tril = con.execute("SELECT value FROM facts WHERE source_text = '1,2 billion de dollars'").fetchall()
+    assert tril == [(1.2e12,)]
+
+
+def test_reingest_adds_nothing_and_renamed_copy_is_a_source(tmp_path, prefect_harness, sample_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / sample_path.name)
+    db = tmp_path / "wh.duckdb"
+    first = run_ingest([str(raw)], db=str(db))
+    assert first["documents_loaded"] == 1 and first["facts_loaded"] > 0
+    second = run_ingest([str(raw)], db=str(db))
+    assert second["documents_loaded"] == 0 and second["documents_unchanged"] == 1 and second["facts_loaded"] == 0
+    shutil.copy(sample_path, raw / "renamed.txt")
+    third = run_ingest([str(raw)], db=str(db))
+    assert third["documents_unchanged"] == 2 and third["facts_loaded"] == 0
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM facts").fetchone()[0] == first["facts_loaded"]
+    names = sorted(r[0] for r in con.execute("SELECT file_name FROM document_sources").fetchall())
+    assert names == ["alibaba-canvas-2025.txt", "renamed.txt"]
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 3
+
+
+def test_rejected_inputs_are_recorded_and_the_rest_loads(tmp_path, prefect_harness, sample_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / "good.txt")
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "binary.bin").write_bytes(bytes(range(256)) * 8)
+    db = tmp_path / "wh.duckdb"
+    summary = run_ingest([str(raw)], db=str(db))
+    assert summary["documents_loaded"] == 1
+    assert summary["documents_rejected"] == 2
+    con = duckdb.connect(str(db), read_only=True)
+    reasons = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), reason FROM rejected_inputs").fetchall())
+    assert set(reasons) == {"empty.txt", "binary.bin"}
+    assert "empty" in reasons["empty.txt"] and "binary" in reasons["binary.bin"]
+    assert con.execute("SELECT status FROM runs").fetchone()[0] == "completed_with_rejections"
