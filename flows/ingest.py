@@ -26,6 +26,16 @@ BATCH_BYTES = 1_000_000  # a task extracts about this many bytes of documents (â
 BATCH_MAX_DOCS = 32
 
 
+# In-process observers of the load step (the CLI's progress bar): each gets one dict per input,
+# {"path", "status": "loaded"|"unchanged"|"rejected", "facts", "reason"}. Never sent to Prefect.
+progress_callbacks: list = []
+
+
+def _notify(path: str, status: str, facts: int = 0, reason: str | None = None) -> None:
+    for cb in list(progress_callbacks):
+        cb({"path": path, "status": status, "facts": facts, "reason": reason})
+
+
 @dataclass
 class IngestSummary:
     run_id: str = ""
@@ -147,12 +157,14 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
         wh.record_rejection(rej["path"], rej["sha256"], rej["reason"], run_id)
         summary.documents_rejected += 1
         summary.rejections.append((rej["path"], rej["reason"]))
+        _notify(rej["path"], "rejected", reason=rej["reason"])
     for item in result["documents"]:
         doc = item["document"]
         existing = wh.known_document(doc["sha256"])
         if existing:
             wh.add_source(existing, item["path"], run_id)
             summary.documents_unchanged += 1
+            _notify(item["path"], "unchanged")
             continue
         facts = item["facts"]
         if "run_id" in facts.column_names:
@@ -164,6 +176,7 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
         summary.documents_loaded += 1
         summary.facts_loaded += n
         summary.loaded.append((item["path"], n))
+        _notify(item["path"], "loaded", n)
     for k, v in result.get("seconds", {}).items():
         summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
 
@@ -205,6 +218,7 @@ def ingest_flow(
                 if existing:
                     wh.add_source(existing, path, run_id)
                     summary.documents_unchanged += 1
+                    _notify(path, "unchanged")
                     continue
                 todo.append((path, size or 0))
             t_hash = time.perf_counter()
