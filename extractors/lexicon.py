@@ -19,11 +19,21 @@ def load(lang: str, name: str) -> dict:
         return tomllib.load(fh)
 
 
+def _strip_accents(ch: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+
+
+# Latin letters with diacritics -> plain letters (same length), plus quotes and dashes; built once.
+_FOLD_TABLE = {cp: _strip_accents(chr(cp)) for cp in range(0xC0, 0x250) if len(_strip_accents(chr(cp))) == 1}
+_FOLD_TABLE.update({0x2019: "'", 0x2018: "'", 0x2013: "-", 0x2014: "-"})
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents, fold apostrophes and dashes: the key used for vocabulary matching."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
+    if not text.isascii():
+        text = text.translate(_FOLD_TABLE)
+        if not text.isascii():
+            text = _strip_accents(text)
     return " ".join(text.lower().split())
 
 

@@ -20,8 +20,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from normalizers.amounts import find_amounts
-from normalizers.periods import find_periods
+from .memo import cached_amounts, cached_periods
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,7 @@ class AmountRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for amount in find_amounts(doc.text, self.lang, currency_hints=doc._.currency_hints):
+        for amount in cached_amounts(doc.text, self.lang, doc._.currency_hints):
             span = _span(doc, amount.start, amount.end, amount.kind)
             if span is not None:
                 span._.amount = amount
@@ -69,7 +68,7 @@ class PeriodRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for mention in find_periods(doc.text, self.lang, fiscal_year_end=doc._.fiscal_year_end):
+        for mention in cached_periods(doc.text, self.lang, doc._.fiscal_year_end):
             span = _span(doc, mention.start, mention.end, (mention.period.grain if mention.period else "period"))
             if span is not None:
                 span._.period = mention

@@ -12,18 +12,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from collections import OrderedDict
 from functools import lru_cache
 
-from normalizers.amounts import Amount, find_amounts
+from normalizers.amounts import Amount
 from normalizers.periods import Period, PeriodMention, find_fiscal_year_end, find_periods, fiscal_year_end_for
 
 from . import lexicon
 from .decode import Document
 from .fact import Fact
+from .memo import cached_amounts, cached_periods
 from .segment import Section, Structure, Unit, segment
 
 EXTRACTOR_VERSION = "0.1.0"
 
+NER_MAX_CHARS = 160
 SUBJECT_LABELS = {"ORG", "PRODUCT", "MISC", "PER", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "GPE", "NORP"}
 _PREFILTER_WORDS = re.compile(
     r"\d|\b(?:un|une|one|two|three|four|five|six|seven|eight|nine|ten|twelve|dozen|hundred|thousand|"
@@ -132,10 +135,10 @@ def find_metric(text: str, lang: str, before: int | None = None) -> str | None:
 # periods
 
 
-def _periods_in(text: str | None, lang: str, fye: tuple[int, int], reference: Period | None = None) -> list[PeriodMention]:
+def _periods_in(text: str | None, lang: str, fye: tuple[int, int]) -> tuple[PeriodMention, ...]:
     if not text:
-        return []
-    return find_periods(text, lang, fiscal_year_end=fye, reference=reference)
+        return ()
+    return cached_periods(text, lang, fye)
 
 
 def _usable(mentions, amount_spans=()) -> list[PeriodMention]:
@@ -301,7 +304,7 @@ class DocumentExtractor:
     def cell_has_amount(self, text: str, lang: str) -> bool:
         hit = self._amount_cache.get(text)
         if hit is None:
-            hit = bool(_PREFILTER_WORDS.search(text)) and bool(find_amounts(text, lang, currency_hints=self.hints))
+            hit = bool(_PREFILTER_WORDS.search(text)) and bool(cached_amounts(text, lang, self.hints))
             self._amount_cache[text] = hit
         return hit
 
@@ -405,6 +408,37 @@ def _needs_ner(unit: Unit) -> bool:
     return unit.kind in ("sentence", "heading") or (unit.kind == "bullet" and not unit.label)
 
 
+_NER_MEMO: "OrderedDict[tuple[str, str], tuple]" = OrderedDict()
+_NER_MEMO_SIZE = 50_000
+
+
+def _run_ner(nlp, docs) -> int:
+    """Named entities for subjects. A subject is named before its figure, so the model only reads the head
+    of each sentence, up to its first figure (at most NER_MAX_CHARS), and entities are copied back onto the
+    full doc. Heads repeat across editions and sibling reports (figures change, the words before them
+    rarely do), so results are memoised by head text. Returns the characters the model read."""
+    heads = []
+    for d in docs:
+        first = min(s.start_char for s in d.spans["amounts"])
+        head = d.text[:first]
+        if len(head) > NER_MAX_CHARS:
+            cut = head.rfind(" ", 0, NER_MAX_CHARS)
+            head = head[: cut if cut > 0 else NER_MAX_CHARS]
+        heads.append(head.rstrip())
+    lang = nlp.lang
+    todo = sorted({h for h in heads if (lang, h) not in _NER_MEMO})
+    read = 0
+    for head, p in zip(todo, nlp.get_pipe("ner").pipe((nlp.make_doc(h) for h in todo), batch_size=128)):
+        read += len(head)
+        _NER_MEMO[(lang, head)] = tuple((e.start_char, e.end_char, e.label_) for e in p.ents)
+    while len(_NER_MEMO) > _NER_MEMO_SIZE:
+        _NER_MEMO.popitem(last=False)
+    for d, head in zip(docs, heads):
+        ents = [d.char_span(a, b, label=label) for a, b, label in _NER_MEMO.get((lang, head), ())]
+        d.ents = [e for e in ents if e is not None]
+    return read
+
+
 def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_end: tuple[int, int] | None = None,
                      use_model: bool = True) -> Extraction:
     """All facts of a decoded document (pure: no I/O)."""
@@ -429,12 +463,9 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
         rules_only = [name for name in nlp.pipe_names if name not in ("canvas_amounts", "canvas_periods")]
         docs = list(nlp.pipe(docs, disable=rules_only, batch_size=256))
         if has_ner(nlp):
-            ner = nlp.get_pipe("ner")
             want = [d for u, d in zip(lang_units, docs) if d.spans["amounts"] and _needs_ner(u)]
             stats["ner_docs"] += len(want)
-            stats["ner_chars"] += sum(len(d.text) for d in want)
-            for _ in ner.pipe(want, batch_size=64):
-                pass
+            stats["ner_chars"] += _run_ner(nlp, want)
         for u, d in zip(lang_units, docs):
             facts.extend(_unit_facts(ex, u, d, lang))
     facts.sort(key=lambda f: (f.char_start, f.char_end))

@@ -118,5 +118,5 @@ def test_ner_only_runs_on_prose():
     assert stats["spacy_docs"] == 2 and stats["ner_docs"] == 0
     prose = table + "Bar Inc earned $2 billion in 2024. No figure here.\n"
     ex = extract_document(document_from_bytes(prose.encode()))
-    assert ex.stats["ner_docs"] == 1 and ex.stats["ner_chars"] == len("Bar Inc earned $2 billion in 2024.")
+    assert ex.stats["ner_docs"] == 1 and ex.stats["ner_chars"] == len("Bar Inc earned")
     assert [f.subject for f in ex.facts if f.unit == "USD"] == ["Bar Inc"]
