@@ -9,6 +9,7 @@ bullets get their subject from the row label / list context, so they never pay f
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -444,16 +445,23 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
     """All facts of a decoded document (pure: no I/O)."""
     from .nlp import get_nlp, has_ner
 
+    clock = time.perf_counter
+    t0 = clock()
     st = segment(doc)
+    t_segment = clock() - t0
     ex = DocumentExtractor(doc, st, edition=edition, fiscal_year_end=fiscal_year_end)
+    t_spacy = t_ner = 0.0
     units = [u for u in st.units if not u.section.boilerplate and _PREFILTER_WORDS.search(u.text)]
     by_lang: dict[str, list[Unit]] = {}
     for u in units:
         by_lang.setdefault(u.lang or "en", []).append(u)
     facts: list[Fact] = []
     stats = {"units": len(st.units), "spacy_docs": len(units), "ner_docs": 0, "ner_chars": 0}
+    t_models = 0.0
     for lang, lang_units in by_lang.items():
-        nlp = get_nlp(lang, use_model=use_model)
+        t = clock()
+        nlp = get_nlp(lang, use_model=use_model)  # loaded once per process; only the first call costs
+        t_models += clock() - t
         docs = []
         for u in lang_units:
             d = nlp.make_doc(u.text)
@@ -461,14 +469,21 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
             d._.fiscal_year_end = ex.fye
             docs.append(d)
         rules_only = [name for name in nlp.pipe_names if name not in ("canvas_amounts", "canvas_periods")]
+        t1 = clock()
         docs = list(nlp.pipe(docs, disable=rules_only, batch_size=256))
+        t2 = clock()
         if has_ner(nlp):
             want = [d for u, d in zip(lang_units, docs) if d.spans["amounts"] and _needs_ner(u)]
             stats["ner_docs"] += len(want)
             stats["ner_chars"] += _run_ner(nlp, want)
+        t_spacy += t2 - t1
+        t_ner += clock() - t2
         for u, d in zip(lang_units, docs):
             facts.extend(_unit_facts(ex, u, d, lang))
     facts.sort(key=lambda f: (f.char_start, f.char_end))
+    total = clock() - t0
+    stats.update(segment_s=t_segment, models_s=t_models, spacy_s=t_spacy, ner_s=t_ner,
+                 facts_s=total - t_segment - t_models - t_spacy - t_ner)
     _assign_editions(st, facts, edition)
     return Extraction(document=_document_record(doc, st, facts), sections=_section_records(st), facts=facts, stats=stats)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ def discover(paths: list[str]) -> list[str]:
         path = Path(p)
         if path.is_dir():
             for sub in sorted(path.rglob("*")):
-                if sub.is_file() and not any(part.startswith(".") for part in sub.relative_to(path).parts):
+                # not only regular files: broken links, FIFOs... are rejected with a reason, not skipped silently
+                if not sub.is_dir() and not any(part.startswith(".") for part in sub.relative_to(path).parts):
                     found.append(str(sub))
         else:
             found.append(str(path))  # missing/unreadable paths are rejected with a reason later
@@ -83,7 +85,10 @@ def _hash_file(path: str) -> tuple[str | None, int | None, str | None]:
     from extractors.decode import max_bytes_default
 
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block open() forever
+            return None, None, "not a regular file"
+        size = st.st_size
         if size > max_bytes_default():
             return None, size, None  # rejected with the size reason by the extraction step
         h = hashlib.sha256()
@@ -117,6 +122,8 @@ def extract_paths(paths: list[str], edition: str | None = None, use_model: bool 
             sections = sections_to_arrow(result.sections, doc.document_id)
             t3 = time.perf_counter()
             secs["decode"] = secs.get("decode", 0.0) + (t1 - t0)
+            for stage in ("segment", "models", "spacy", "ner", "facts"):
+                secs[stage] = secs.get(stage, 0.0) + result.stats.get(f"{stage}_s", 0.0)
             secs["extract"] = secs.get("extract", 0.0) + (t2 - t1)
             secs["arrow"] = secs.get("arrow", 0.0) + (t3 - t2)
             out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts})
@@ -209,14 +216,17 @@ def ingest_flow(
         status = "failed"
         try:
             todo: list[tuple[str, int]] = []
+            known = dict(wh.query("SELECT sha256, document_id FROM documents"))
+            sources = set(wh.query("SELECT document_id, source_path FROM document_sources"))
             for path in files:
                 sha, size, error = _hash_file(path)
                 if error:
                     load_results(wh, {"rejections": [{"path": path, "sha256": None, "reason": error}], "documents": []}, run_id, summary)
                     continue
-                existing = wh.known_document(sha) if sha else None
+                existing = known.get(sha) if sha else None
                 if existing:
-                    wh.add_source(existing, path, run_id)
+                    if (existing, path) not in sources:
+                        wh.add_source(existing, path, run_id)
                     summary.documents_unchanged += 1
                     _notify(path, "unchanged")
                     continue
@@ -226,18 +236,27 @@ def ingest_flow(
             batches = _batches(todo)
             logger.info("%d files: %d unchanged, %d to extract in %d batches", len(files), summary.documents_unchanged, len(todo), len(batches))
             t_load = 0.0
-            if batches:
+            if len(batches) == 1:
+                # one batch: run it here, sparing a worker process its start-up and model loading
+                results = iter([extract_batch(batches[0], edition, use_model)])
+            else:
                 futures = [extract_batch.submit(b, edition, use_model) for b in batches]
-                for fut in as_completed(futures):
-                    result = fut.result()
-                    t0 = time.perf_counter()
-                    load_results(wh, result, run_id, summary)
-                    t_load += time.perf_counter() - t0
+                results = (fut.result() for fut in as_completed(futures))
+            for result in results:
+                t0 = time.perf_counter()
+                load_results(wh, result, run_id, summary)
+                t_load += time.perf_counter() - t0
             summary.stage_seconds["load"] = t_load
             status = "completed_with_rejections" if summary.documents_rejected else "completed"
         finally:
             summary.seconds = time.perf_counter() - started
             wh.finish_run(run_id, status, summary.counts())
+    out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")
+    if out:  # for benchmarks: the run's figures, including seconds per stage summed over workers
+        import json
+
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(summary.__dict__, fh, indent=1, default=str)
     logger.info(
         "documents %d (loaded %d, unchanged %d, rejected %d), facts %d, %.1f s",
         summary.documents_seen, summary.documents_loaded, summary.documents_unchanged,

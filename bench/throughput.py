@@ -1,0 +1,127 @@
+#!/usr/bin/env python
+"""Throughput of the real `canvas-etl ingest` on a generated corpus (issue: a thousand reports in about a
+minute on two cores, an unchanged re-run in seconds).
+
+    .venv/bin/python bench/throughput.py --n 1000            # generate bench/corpus if needed, then 3 runs
+    .venv/bin/python bench/throughput.py --n 50 --runner threads
+
+Runs, each a fresh `canvas-etl ingest` subprocess (Prefect ephemeral start-up and model loading included):
+  1. the whole corpus into a fresh warehouse;
+  2. the same folder again (nothing changed);
+  3. the same folder with one file changed.
+Prints wall time, documents/s, MB/s, peak RSS of the whole process tree, and seconds per stage (decode,
+segment, spaCy rules, NER, facts/context, Arrow, load; extraction stages are summed over workers).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent / "canvas-etl"
+
+
+def tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
+    summary_file = Path(tempfile.mkstemp(suffix=".json")[1])
+    env = dict(os.environ, CANVAS_ETL_SUMMARY_JSON=str(summary_file))
+    cmd = [str(BIN), "ingest", str(corpus), "--db", str(db), "--runner", runner, "--workers", str(workers)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss(ps))
+            stop.wait(0.1)
+
+    th = threading.Thread(target=sample, daemon=True)
+    th.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - t0
+    stop.set()
+    th.join()
+    if proc.returncode not in (0, 1):
+        print(out, err[-3000:], file=sys.stderr)
+        raise SystemExit(f"ingest failed with exit code {proc.returncode}")
+    summary = json.loads(summary_file.read_text())
+    summary_file.unlink()
+    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode)
+    return summary
+
+
+def report(title: str, s: dict, mb: float) -> None:
+    n = s["documents_loaded"] + s["documents_unchanged"]
+    print(f"\n== {title}")
+    print(f"   wall {s['wall']:.1f} s (flow {s['seconds']:.1f} s) | documents {n} "
+          f"(loaded {s['documents_loaded']}, unchanged {s['documents_unchanged']}, rejected {s['documents_rejected']}) "
+          f"| facts {s['facts_loaded']} | {n / s['wall']:.1f} docs/s | {mb / s['wall']:.2f} MB/s "
+          f"| peak RSS {s['peak_rss'] / 2**20:.0f} MiB")
+    stages = s.get("stage_seconds", {})
+    if stages:
+        order = ["hash", "decode", "segment", "models", "spacy", "ner", "facts", "arrow", "load"]
+        print("   stages (s): " + ", ".join(f"{k} {stages[k]:.1f}" for k in order if k in stages))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--corpus", type=Path, default=None, help="default bench/corpus-<n>")
+    ap.add_argument("--runner", default="processes", choices=["threads", "processes", "dask"])
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+    corpus = args.corpus or ROOT / "bench" / "corpus" / f"n{args.n}"
+    if not corpus.exists() or len(list(corpus.glob("*.txt"))) != args.n:
+        shutil.rmtree(corpus, ignore_errors=True)
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), "--n", str(args.n), "--out", str(corpus)], check=True)
+    mb = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
+    work = Path(tempfile.mkdtemp(prefix="canvas-bench-"))
+    db = work / "bench.duckdb"
+    print(f"corpus: {args.n} reports, {mb:.1f} MB; runner {args.runner} x{args.workers}; {os.cpu_count()} cores")
+    first = run_ingest(corpus, db, args.runner, args.workers)
+    report("1. fresh warehouse", first, mb)
+    second = run_ingest(corpus, db, args.runner, args.workers)
+    report("2. unchanged re-run", second, mb)
+    changed = sorted(corpus.glob("*.txt"))[0]
+    original = changed.read_bytes()
+    try:
+        changed.write_bytes(original + b"\nNote: revenue reached $1.5 billion in 2025.\n")
+        third = run_ingest(corpus, db, args.runner, args.workers)
+        report("3. one file changed", third, mb)
+    finally:
+        changed.write_bytes(original)
+    print(f"\nsummary: fresh {first['wall']:.1f} s, unchanged {second['wall']:.1f} s, "
+          f"one changed {third['wall']:.1f} s (+{third['wall'] - second['wall']:.1f} s), "
+          f"peak RSS {max(first['peak_rss'], second['peak_rss'], third['peak_rss']) / 2**20:.0f} MiB")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
