@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
 from functools import lru_cache
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Mapping
 
 from . import currencies as _cur
+from . import numbers as _num
 
 __all__ = ["Amount", "find_amounts"]
 
@@ -77,6 +79,15 @@ class _Lang:
     bare_word_skip: frozenset[str] = field(default_factory=frozenset)
     points_words: frozenset[str] = field(default_factory=frozenset)
     bp_words: frozenset[str] = field(default_factory=frozenset)
+    frac: _num.Fractions | None = None
+    determiners: frozenset[str] = field(default_factory=frozenset)
+    alone_words: dict[str, Decimal] = field(default_factory=dict)
+    over_re: re.Pattern | None = None
+    unit_link_re: re.Pattern | None = None
+    not_before_re: re.Pattern | None = None
+    year_cue_re: re.Pattern | None = None
+    version_after_re: re.Pattern | None = None
+    en_scales: dict[str, Decimal] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=None)
@@ -167,6 +178,18 @@ def _lang(lang: str) -> _Lang:
         bare_word_skip=frozenset(w.lower() for w in _merged_list(p, s, "numbers", "bare_word_skip")),
         points_words=frozenset(points),
         bp_words=frozenset(bps),
+        frac=_num.build(lang, p.get("fractions", {})),
+        determiners=frozenset(w.lower() for w in p["numbers"].get("determiners", [])),
+        alone_words={_num.fold(k): Decimal(v) for k, v in p["numbers"].get("alone_words", {}).items()},
+        unit_link_re=re.compile(
+            rf"{_SP}{{1,3}}(?:(?i:{_alt(_merged_list(p, s, 'unit_links', 'after_scale'))})(?:{_SP}{{1,3}}|(?<=['’]))"
+            rf"|(?!(?i:{_alt(_merged_list(p, s, 'unit_links', 'not_modifiers'))})(?![^\W\d_]))[^\W\d_A-Z]{{3,15}}{_SP}{{1,2}}(?=[^\W\d_]))"
+        ),
+        not_before_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'not_before'))}){_SP}{{0,2}}$"),
+        year_cue_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'year_cues'))}){_SP}{{1,2}}$"),
+        version_after_re=re.compile(rf"-[^\W\d_]|{_SP}(?:{_alt(_merged_list(p, s, 'numbers', 'version_after'))})(?![^\W\d_])"),
+        en_scales={k.lower(): Decimal(v) for k, v in (_raw("en")["scales"].items() if lang == "fr" else ())},
+        over_re=re.compile(rf"{_SP}{{1,3}}(?i:{_alt(p.get('fractions', {}).get('over', []))}){_SP}{{1,3}}"),
     )
 
 
@@ -186,6 +209,14 @@ _PHONE_RE = re.compile(
     r"|(?<![\d,.])\d{2,4}-\d{3,8}-\d{4}(?!\d)"
 )
 _DIGIT_RE = re.compile(r"\d")
+_DIGIT_NEXT_RE = re.compile(_SP + r"{0,2}\d")
+_HUNDRED_AND_RE = re.compile(_SP + r"{1,2}([^\W\d_]{2,4})" + _SP + r"{1,2}(\d{1,2})(?![\d.,])")
+_CENTS_AFTER_RE = re.compile(
+    _SP + r"{1,2}(?i:and|et|&)" + _SP + r"{1,2}(?:(?P<d>\d{1,2})" + _SP + r"?(?i:c|cents?|centimes?)(?![^\W\d_])|(?P<w>[^\W\d_]{3,12}(?:-[^\W\d_]{3,6})?))"
+)
+_SPACED_CENTS_RE = re.compile(r"\." + _SP + r"(\d{2})" + _SP + r"*$")
+_VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒])")
+_DOMAIN_RE = re.compile(r"\.(?:com|net|org|cn|io|co|fr|jp|hk|uk|de|ai|app|info|biz|tv|me)(?![^\W\d_])")
 _EXP_RE = re.compile(r"(?:[eE](?P<e>[+-]?\d{1,3})|\^(?P<c>[+-]{0,2})(?P<ce>\d{1,3})|" + _SP + r"?[x×]" + _SP + r"?10\^(?P<t>[+-]?\d{1,3}))(?![\w])")
 _FRAC_RE = re.compile(r"/(\d{1,3})(?![\d/])")
 _RATING_RE = re.compile(_SP + r"{0,2}/" + _SP + r"{0,2}(5|10|20|100)(?![\d.,/])")
@@ -270,6 +301,7 @@ class _Atom:
     precision: int | None
     word: bool
     raw: str
+    frac: bool = False
 
 
 def _word_atoms(text: str, lang: str, L: _Lang) -> list[_Atom]:
@@ -302,6 +334,23 @@ def _word_atoms(text: str, lang: str, L: _Lang) -> list[_Atom]:
             s, e = span[0].s, span[-1].e
             prec = 0 if val == val.to_integral_value() else None
             out.append(_Atom(s, e, val, prec, True, text[s:e]))
+    # fractions in words: "three fifths", "a half", "cent et trois quarts"
+    if L.frac is not None and L.frac.denominators:
+        def gap_ok(i: int, j: int) -> bool:
+            g = text[toks[i].e:toks[j].s]
+            return not g or not g.strip(" \t\u00a0\u202f")
+
+        def is_scale(w: str):
+            v = L.scales_ci.get(w)
+            return v if v is not None and w.isalpha() and len(w) > 3 else None
+
+        spans = _num.fraction_spans(toks, L.frac, lang, is_scale, gap_ok)
+        for sp in spans:
+            s, e = toks[sp.first].s, toks[sp.last].e
+            out = [a for a in out if a.end <= s or a.start >= e]
+            out.append(_Atom(s, e, sp.value, None, True, text[s:e], frac=True))
+        if spans:
+            out.sort(key=lambda a: a.start)
     return out
 
 
@@ -378,6 +427,9 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
     if not cleaned:
         return None
     last_w, ls, le = cleaned[-1]
+    if last_w.endswith(".") and len(last_w.rstrip(".")) and not last_w.rstrip(".")[-1].isalnum():
+        last_w = last_w.rstrip(".")  # "$.75", "$..75"
+        cleaned[-1] = (last_w, ls, ls + len(last_w))
     if last_w.endswith(":"):
         last_w = last_w.rstrip(":")
         cleaned[-1] = (last_w, ls, ls + len(last_w))
@@ -385,7 +437,7 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
         chunk_w = cleaned[-n:]
         first, fs, fe = chunk_w[0]
         k = 0
-        while k < len(first) - 1 and first[k] in _LEAD_STRIP + "~≈-−–+":
+        while k < len(first) - 1 and first[k] in _LEAD_STRIP + "~≈-−–+<>≥≤":
             k += 1
         chunk_w = [(first[k:], fs + k, fe)] + chunk_w[1:]
         surface = " ".join(w for w, _, _ in chunk_w)
@@ -419,6 +471,7 @@ class _Build:
     value_high: Decimal | None = None
     word: bool = False
     plain4: bool = False
+    frac: bool = False
     cur_before: bool = False
     text_start: int | None = None
 
@@ -462,6 +515,18 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: boo
         except (InvalidOperation, OverflowError, ValueError):
             pass
     sc = _scale_at(L, text, pos)
+    if sc and sc[0] == 100 and L.frac is not None and b.value == b.value.to_integral_value():
+        # "3 hundred and 21"
+        hm = _HUNDRED_AND_RE.match(text, sc[1])
+        if hm and hm.group(1).lower() in L.frac.ands and not _scale_at(L, text, hm.end()):
+            b.value = b.value * 100 + Decimal(hm.group(2))
+            b.end = pos = hm.end()
+            b.scale = Decimal(1)
+            sc = None
+    if sc and L.en_scales and b.value >= 2:
+        w = text[pos:sc[1]].strip().lower()
+        if w in ("billion", "trillion"):
+            sc = (L.en_scales[w], sc[1])  # French needs "billions" here: "HK$3.5 billion" is English usage
     if sc:
         b.scale = sc[0]
         b.value *= sc[0]
@@ -490,6 +555,8 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: boo
             pos = h.end()
     if b.unit is None:
         c = _currency_after(text, pos, text_lower, hints)
+        if c and _DIGIT_NEXT_RE.match(text, c[1]) and _currency_before(text, b.start, max(0, b.start - 12), text_lower, hints):
+            c = None  # "rmb 10 usd 20": the currency belongs to the next number
         if c:
             b.unit, b.kind = c[0], "money"
             pos = c[1]
@@ -516,6 +583,16 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: boo
             else:
                 b.unit, b.kind = "points", "quantity"
             pos = p.end()
+    if b.unit is None and b.scale is not None and b.scale >= 1000 and L.unit_link_re is not None:
+        lk = L.unit_link_re.match(text, pos)
+        if lk:
+            u = L.unit_re.match(text, lk.end())
+            if u and (u.group("ci") or u.group("cs")):
+                word = u.group("ci") or u.group("cs")
+                unit = L.units.get(word) or L.units.get(word.lower())
+                if unit:
+                    b.unit, b.kind = unit, "quantity"
+                    pos = u.end()
     if b.unit is None:
         u = L.unit_re.match(text, pos)
         if u:
@@ -562,6 +639,8 @@ def _left(L: _Lang, text: str, text_lower: str, b: _Build, floor: int, hints) ->
             b.flags.add("negative")
 
 
+_PREV_CAP_RE = re.compile(r"(?<![^\W\d_])[A-Z][^\W\d_]*[a-z][^\W\d_]*" + _SP + r"$")
+_PREV_WORD_RE = re.compile(r"([^\W\d_]+)" + _SP + r"{1,3}$")
 _MONTH_AFTER_RE = re.compile(_SP + r"{1,2}(?:er" + _SP + r")?([^\W\d_]{3,10})(?![^\W\d_])")
 _MONTH_BEFORE_RE = re.compile(r"([^\W\d_]{3,10})\.?" + _SP + r"{1,2}$")
 
@@ -585,8 +664,15 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
     L = _lang(lang)
     has_digit = _DIGIT_RE.search(text) is not None
     words = _word_atoms(text, L.lang, L)
-    if not has_digit and not words:
-        return []
+    has_vulgar = not _VULGAR_CHARS.isdisjoint(text)
+    if not has_digit and not words and not has_vulgar:
+        # a number word that is the whole text: "single", "nought"
+        w = text.strip(_ALONE_STRIP)
+        v = L.alone_words.get(_num.fold(w)) if len(w) < 12 else None
+        if v is None:
+            return []
+        s = text.index(w)
+        words = [_Atom(s, s + len(w), v, 0, True, w)]
     hints = None
     if currency_hints:
         hints = {}
@@ -605,6 +691,8 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
                 continue  # a digit string, not a quantity
             if phones and any(ps <= m.start() < pe for ps, pe in phones):
                 continue
+            if text.startswith(".", m.end()) and _DOMAIN_RE.match(text, m.end()):
+                continue  # "1688.com"
             # scaled? (decides "853,126 milliards" vs "93,456")
             scaled = bool(_scale_at(L, text, m.end()) or L.pct_re.match(text, m.end()))
             parsed = _parse_digits(raw, L.decimal_mark, scaled)
@@ -617,7 +705,22 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
                 atoms.append(_Atom(s, s + ln, val, prec, False, raw[off:off + ln]))
     if words:
         atoms.extend(words)
+    if has_vulgar:
+        for vm in _VULGAR_RE.finditer(text):
+            whole = vm.group(1)
+            s = vm.start()
+            if whole:
+                atoms = [x for x in atoms if not (x.start <= s < x.end)]
+            v = Decimal(str(unicodedata.numeric(vm.group(2)))).quantize(Decimal("1e-12")).normalize()
+            if whole:
+                v += Decimal(whole.strip())
+            atoms.append(_Atom(s, vm.end(), v, None, True, vm.group(), frac=True))
+        words = words or atoms
+    if words:
         atoms.sort(key=lambda a: a.start)
+
+    if len(atoms) > 1:
+        atoms = _merge_atoms(L, text, atoms)
 
     out: list[Amount] = []
     floor = 0
@@ -684,6 +787,69 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
     return out
 
 
+_VULGAR_CHARS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒")
+_ALONE_STRIP = " \t\n\r\u00a0\u202f.,;:!?()\"'«»"
+
+
+_NOT_ALONE_RE = re.compile("[^" + re.escape(_ALONE_STRIP) + "]")
+
+
+def _alone(text: str, s: int, e: int) -> bool:
+    """The amount is the whole phrase ("one", "Un.")."""
+    return _NOT_ALONE_RE.search(text, 0, s) is None and _NOT_ALONE_RE.search(text, e) is None
+
+
+def _merge_atoms(L: _Lang, text: str, atoms: list[_Atom]) -> list[_Atom]:
+    """Join neighbouring atoms that make one number: "1 over twenty-one", "un sur trois", "trente 3"."""
+    out: list[_Atom] = []
+    i = 0
+    n = len(atoms)
+    while i < n:
+        a = atoms[i]
+        if i + 1 < n:
+            b = atoms[i + 1]
+            gap = text[a.end:b.start]
+            # "<n> over <m>", "<n> sur <m>": a fraction when both are whole numbers with nothing after
+            if (len(gap) > 3 and L.over_re is not None and a.precision == 0 and b.precision == 0 and not a.frac and not b.frac
+                    and b.value != 0 and L.over_re.fullmatch(gap) and not b.raw.startswith("0")
+                    and (a.value < b.value or a.value >= 100 * b.value)
+                    and not (not b.word and len(b.raw) == 4 and 1700 <= b.value <= 2100)
+                    and _ends_phrase(text, b.end)):
+                with localcontext() as ctx:
+                    ctx.prec = 28
+                    v = a.value / b.value
+                out.append(_Atom(a.start, b.end, v, None, True, text[a.start:b.end], frac=True))
+                i += 2
+                continue
+            # "2 1/4", "2  1/4": a whole number then a fraction
+            if (b.end < len(text) and text[b.end] == "/" and not a.word and not b.word and a.precision == 0
+                    and b.precision == 0 and 0 < len(gap) <= 2 and gap.strip(" \u00a0") == "" and not a.frac):
+                fm = _FRAC_RE.match(text, b.end)
+                if fm and b.end < len(text) and text[b.end] == "/" and 0 < b.value < Decimal(fm.group(1)):
+                    with localcontext() as ctx:
+                        ctx.prec = 28
+                        v = a.value + b.value / Decimal(fm.group(1))
+                    out.append(_Atom(a.start, fm.end(), v, None, True, text[a.start:fm.end()], frac=True))
+                    i += 2
+                    continue
+            # "trente 3": a tens word then a single digit
+            if (a.word and len(b.raw) == 1 and not a.frac and not b.word and len(b.raw) == 1 and b.raw != "0" and gap in (" ", "-")
+                    and 20 <= a.value <= 90 and a.value % 10 == 0 and _ends_phrase(text, b.end)):
+                out.append(_Atom(a.start, b.end, a.value + b.value, 0, True, text[a.start:b.end]))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+_PHRASE_END_RE = re.compile(_SP + r"*(?:$|[.,;:!?)\]\n]|(?i:and|et|or|ou)(?![^\W\d_]))")
+
+
+def _ends_phrase(text: str, pos: int) -> bool:
+    return _PHRASE_END_RE.match(text, pos) is not None
+
+
 def _glued_currency(text: str, pos: int, text_lower: str, hints) -> bool:
     k = pos
     while k > 0 and pos - k < 12 and not text[k - 1].isspace() and not text[k - 1].isdigit():
@@ -706,8 +872,10 @@ def _clean(v: Decimal) -> Decimal:
 
 
 def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, months, partner: bool = False):
-    b = _Build(a.start, a.end, a.value, a.precision, word=a.word)
+    b = _Build(a.start, a.end, a.value, a.precision, word=a.word, frac=a.frac)
     b.plain4 = (not a.word) and len(a.raw) == 4 and a.raw.isdigit() and 1900 <= int(a.raw) <= 2100
+    if not b.plain4 and not a.word and len(a.raw) == 4 and a.raw.isdigit() and 1700 <= int(a.raw) < 1900:
+        b.plain4 = _alone(text, a.start, a.end) or bool(L.year_cue_re.search(text, max(0, a.start - 24), a.start))
     # clock times "10:30"
     if not a.word and a.end + 2 < len(text) and text[a.end] == ":" and text[a.end + 1:a.end + 3].isdigit():
         return None
@@ -728,7 +896,28 @@ def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, mo
         return None
     if not partner:
         _left(L, text, text_lower, b, floor, hints)
+        if b.cur_before and b.scale is None and b.precision == 0 and b.kind == "money" and b.value_high is None:
+            _cents(L, text, b)
     return b
+
+
+def _cents(L: _Lang, text: str, b: _Build) -> None:
+    """"$20 and 43c", "US$3 and fourteen", "$119. 95"."""
+    cm = _CENTS_AFTER_RE.match(text, b.end)
+    if cm:
+        if cm.group("d") is not None:
+            b.value += Decimal(cm.group("d")) / 100
+            b.precision, b.end = 2, cm.end()
+            return
+        v = _num.card((cm.group("w").lower(),), L.lang)
+        if v is not None and 0 < v < 100 and v == v.to_integral_value() and _ends_phrase(text, cm.end()):
+            b.value += v / 100
+            b.precision, b.end = 2, cm.end()
+        return
+    sm = _SPACED_CENTS_RE.match(text, b.end)
+    if sm:
+        b.value += Decimal(sm.group(1)) / 100
+        b.precision, b.end = 2, b.end + 1 + len(sm.group(0).rstrip()) - 1
 
 
 def _range_partner(L, text, text_lower, b: _Build, rm, by_start, hints, months):
@@ -774,6 +963,8 @@ def _range_partner(L, text, text_lower, b: _Build, rm, by_start, hints, months):
         lo = lo * b2.scale
     if hi < lo:
         return None
+    if b.plain4 and not b2.plain4 and not b.unit:
+        return None  # "in fiscal 2025 to 48,300 accounts"
     if b.plain4 and b2.plain4 and not b.unit and not b2.unit:
         # "2024-2028": a span of years, not an amount
         b.flags.add("_years")
@@ -799,15 +990,32 @@ def _keep(L: _Lang, text: str, b: _Build, months) -> bool:
     if bare and b.plain4 and b.value_high is None:
         return False  # a year used as a date
     if b.word:
-        if b.kind in ("number", "quantity") and b.scale is None and abs(b.value) < 3 and "negative" not in b.flags:
-            return False  # "one of the", "une fois que", "sur un an"
-        if bare:
+        if b.frac:
+            return True
+        if b.start > 1 and text[b.start - 1] == "-" and text[b.start - 2].isalpha():
+            return False  # inside a compound word: "trailing-twelve-month"
+        if bare and b.end - b.start > 3 and text[b.end - 1] in "sS" and text[b.start:b.end].lower() in L.scales_ci:
+            return False  # "des millions de consommateurs", "thousands of"
+        alone = _alone(text, b.start, b.end)
+        small = (b.kind in ("number", "quantity") and b.scale is None and "negative" not in b.flags
+                 and b.value_high is None)
+        if small and b.value == 1:
+            return alone  # "one of the", "une fois que", "sur un an"; but "one", "Un."
+        if small and b.value == 2:
+            pm = _PREV_WORD_RE.search(text, max(0, b.start - 24), b.start)
+            if pm and pm.group(1).lower() in L.determiners:
+                return False  # "the two companies", "les deux maisons"
+        if bare and not alone and "negative" not in b.flags:
             w = text[b.start:b.end].lower()
-            if abs(b.value) < 3 and b.value == b.value.to_integral_value() and "negative" not in b.flags:
-                return False
             if w in L.bare_word_skip:
                 return False
         return True
+    if bare and b.value_high is None:
+        ts = b.text_start if b.text_start is not None else b.start
+        if ts > 1 and not text[ts - 2].isdigit() and L.not_before_re.search(text, max(0, ts - 16), ts):
+            return False  # "ext. 4417", "Fortune 500", "slide 7"
+        if b.precision and L.version_after_re.match(text, b.end) and ts > 0 and _PREV_CAP_RE.search(text, max(0, ts - 24), ts):
+            return False  # "Qwen 2.5-coder", "Qwen 2.5 series"
     if bare or b.kind == "quantity":
         if b.value_high is None and b.value == b.value.to_integral_value() and abs(b.value) <= 31 and _is_date_context(text, b.start, b.end, months):
             return False

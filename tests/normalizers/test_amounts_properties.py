@@ -11,7 +11,8 @@ from normalizers.amounts import find_amounts
 _ALPHABET = st.sampled_from(list("0123456789 ,.'-−–+%$€£¥()/:|\u00a0\u202fkKMBmbnT")
                             + ["milliards", "million", "billion", "de", "dollars", "euros", "RMB", "US$", "environ",
                                "entre", "et", "and", "between", "from", "to", "à", "par", "per", "an", "year",
-                               "three", "vingt", "et demi", "points", "pour cent", "secondes", "~", "(", ")", "\n"])
+                               "three", "vingt", "et demi", "points", "pour cent", "secondes", "~", "(", ")", "\n",
+                               "fifths", "a", "half", "un", "tiers", "quarts", "sur", "over", "½", "million", "de", "tonnes", "TEU"])
 _texts = st.one_of(st.text(max_size=80), st.lists(_ALPHABET, max_size=30).map("".join))
 
 
