@@ -632,11 +632,18 @@ class _Grammar:
              rf"{B}(?:{mprep})\s+(?:(?:{marts})\s+)?(?:(?P<d1>{mnext})\s+)?(?P<n>{self.number_alt})[\s\-]+"
              rf"(?:(?P<d2>{mnext})\s+)?(?:{myw})(?:\s+(?P<d3>{mnext}))?(?![\w])",
              self._r_multi)
+        # multi-year adjectives: "3-Year AI/Cloud Plan", "a five-year programme", "plan triennal"
+        madj = W("multi_year.adjective_words")
+        if madj:
+            rule("multi_adj",
+                 rf"{B}(?P<n>{self.number_alt}|\d{{1,2}})-(?:{_alt(madj)})(?![\w\-])",
+                 self._r_multi_adj)
         # bare years last (weakest): "2023", "(2023)", "in 2024"
         rule("year", rf"(?<![\w.,$€£¥'’])(?P<y>{Y4})(?![\w%])(?!\s?%)(?![.,]\d)(?!-\d)", self._r_year)
         self.rules = R
         # quick pre-checks: a digit, or any relative / multi-year / event word
-        trig = self.relative_phrases + self.event_names + W("multi_year.year_words") + W("connectors.same")
+        trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
+                + W("connectors.same"))
         self.word_trigger = re.compile(_alt(trig), _RE_FLAGS)
         self.year_blockers = _YearBlockers(v)
 
@@ -827,6 +834,13 @@ class _Grammar:
         spec = {"kind": kind, "n": n} if kind else None
         return _Cand(m.start(), m.end(), None, relative=kind, grain_hint="multi_year", spec=spec)
 
+    def _r_multi_adj(self, m: re.Match, ctx: "_Ctx") -> _Cand | None:
+        raw = m.group("n")
+        n = int(raw) if raw.isdigit() else self.number_of.get(_norm(raw))
+        if n is None or n < 2:
+            return None
+        return _Cand(m.start(), m.end(), None, grain_hint="multi_year")
+
     def _r_year(self, m: re.Match, ctx: "_Ctx") -> _Cand | None:
         s, e = m.start(), m.end()
         if self.year_blockers.blocked(ctx.text, s, e):
@@ -958,7 +972,7 @@ def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12
         return []
     cands: list[_Cand] = []
     for name, rx, fn in g.rules:
-        if not has_digit and name not in ("relative", "multi", "month_quarter"):
+        if not has_digit and name not in ("relative", "multi", "multi_adj", "month_quarter"):
             continue
         for m in rx.finditer(text):
             c = fn(m, ctx)
