@@ -153,11 +153,24 @@ def _usable(mentions, amount_spans=()) -> list[PeriodMention]:
     return out
 
 
+def _context_words(key: str) -> list[str]:
+    words = {w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("clauses", {}).get(key, [])}
+    return sorted(words, key=len, reverse=True)
+
+
 @lru_cache(maxsize=None)
 def _clause_break() -> re.Pattern:
-    words = {w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("clauses", {}).get("breaks", [])}
-    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(r",\s*(?:" + alts + r")\b|\s(?:" + alts + r")\s", re.IGNORECASE)
+    """Where a new clause starts: comparison words ("up from", "contre") and, after a comma, conjunctions."""
+    alts = "|".join(re.escape(w) for w in _context_words("breaks"))
+    comma = "|".join(re.escape(w) for w in _context_words("comma_breaks"))
+    return re.compile(r",\s*(?:" + alts + "|" + comma + r")\b|\s(?:" + alts + r")\s", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _base_word_before() -> re.Pattern:
+    """A comparison base right before a period: "from FY2024", "par rapport à 2023"."""
+    alts = "|".join(re.escape(w) for w in _context_words("base_words"))
+    return re.compile(r"(?<![\w])(?:" + alts + r")\s+(?:(?:the|le|la|l'|les)\s+)?$", re.IGNORECASE)
 
 
 def _paren_groups(text: str) -> list[tuple[int, int]]:
@@ -214,12 +227,24 @@ def _nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: 
         candidates.append(m)
     if not candidates:
         return None
+    # comparison bases ("up 5.8% from FY2024") only when nothing else is stated
+    base = _base_word_before()
+    plain = [m for m in candidates if not base.search(text[max(0, m.start - 24):m.start])]
+    candidates = plain or candidates
+    same = [m for m in candidates if clause(m.start) == a_clause]
+    if not same:
+        # another clause's period only when it is the sentence's main clause (a later clause — "contre 14 %
+        # en 2022", ", while X rose 3% in 2023" — speaks of its own figures)
+        seg_start = max([b for b in seg_breaks if b < amount.start], default=-1)
+        first_clause = clause(seg_start + 1)
+        same = [m for m in candidates if clause(m.start) == first_clause]
+    if not same:
+        return None
 
-    def score(m: PeriodMention):
-        dist = m.start - amount.end if m.start >= amount.end else amount.start - m.end
-        return (0 if clause(m.start) == a_clause else 1, dist)
+    def dist(m: PeriodMention) -> int:
+        return m.start - amount.end if m.start >= amount.end else amount.start - m.end
 
-    return min(candidates, key=score)
+    return min(same, key=dist)
 
 
 @dataclass(slots=True)
@@ -258,6 +283,22 @@ def _combine(resolved: ResolvedPeriod, hints: list[PeriodMention]) -> ResolvedPe
 
 # ---------------------------------------------------------------------------------------------------------
 # facts
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _shares_words(unit: Unit, context: str | None) -> bool:
+    """Does the context sentence speak of this cell's row, column or value (a content word in common)?"""
+    if not context:
+        return False
+    mine = set()
+    for text in (unit.label, unit.col_header, unit.text):
+        if text:
+            mine.update(w for w in _WORD.findall(lexicon.fold(text)))
+    theirs = set(_WORD.findall(lexicon.fold(context)))
+    stop = lexicon.stopwords("fr") | lexicon.stopwords("en")
+    return bool((mine & theirs) - stop)
 
 
 def _kind_unit(amount: Amount) -> tuple[str, str]:
@@ -305,7 +346,11 @@ class DocumentExtractor:
     def cell_has_amount(self, text: str, lang: str) -> bool:
         hit = self._amount_cache.get(text)
         if hit is None:
-            hit = bool(_PREFILTER_WORDS.search(text)) and bool(cached_amounts(text, lang, self.hints))
+            hit = False
+            if _PREFILTER_WORDS.search(text):
+                periods = _periods_in(text, lang, self.fye)
+                hit = any(not any(p.start < a.end and a.start < p.end for p in periods)
+                          for a in cached_amounts(text, lang, self.hints))
             self._amount_cache[text] = hit
         return hit
 
@@ -334,20 +379,27 @@ class DocumentExtractor:
             if got:
                 return got
         if unit.kind == "cell":
-            hints = []
-            for idx, (ctext, _) in enumerate(unit.row_cells):
-                if idx == unit.col_index or idx in cells_with_amounts:
-                    continue
-                found = self._ctx_periods(ctext, lang)
-                concrete = [m for m in found if m.period is not None]
-                hints += [m for m in found if m.period is None]
-                if concrete:
-                    return _combine(_resolve(concrete[0], "row"), hints)
+            found_row = [
+                self._ctx_periods(ctext, lang)
+                for idx, (ctext, _) in enumerate(unit.row_cells)
+                if idx != unit.col_index and idx not in cells_with_amounts
+            ]
+            hints = [m for found in found_row for m in found if m.period is None]
+            multi = [h for h in hints if h.grain_hint == "multi_year"]
+            if multi:  # "3-Year Plan | RMB 380 billion | Announced early 2025": a multi-year total, no period end
+                return _resolve(multi[0], "row")
+            concrete = [m for found in found_row for m in found if m.period is not None]
+            if concrete:
+                return _combine(_resolve(concrete[0], "row"), hints)
             if hints:
                 return _resolve(hints[0], "row")
             found = self._ctx_periods(unit.col_header, lang)
             if found:
                 return _resolve(found[-1], "header")
+        if unit.kind == "cell" and self._table_dates_columns(unit, lang) and not _shares_words(unit, unit.intro):
+            # the table says which columns have a period ("Part du CA (exercice 2024)"), this one has none,
+            # and the introducing sentence is about something else
+            return None
         if unit.kind in ("cell", "bullet"):
             for ctx in (unit.intro, unit.subheading):
                 found = [m for m in self._ctx_periods(ctx, lang) if m.period is not None]
@@ -364,6 +416,12 @@ class DocumentExtractor:
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
             self.default_period = concrete[0]
+
+    def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
+        """True when some other column header of the unit's table states a period."""
+        return any(
+            self._ctx_periods(h, lang) for h in unit.headers if h and h != unit.col_header
+        )
 
     def resolve_relative(self, mentions: list[PeriodMention], lang: str) -> list[PeriodMention]:
         """Relative periods ("the same quarter", "a year earlier") against the last period stated before."""

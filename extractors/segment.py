@@ -21,6 +21,10 @@ from . import lexicon
 from .decode import Document
 
 MAX_UNIT_CHARS = 20_000  # longer prose is cut into windows of this size (linear time on huge lines)
+# A sentence's ``paragraph`` context holds the earlier sentences of its paragraph up to this many characters
+# (the first ones: they set the topic). Unbounded, a multi-megabyte line would cost quadratic time/memory.
+MAX_PARAGRAPH_CHARS = 4_000
+MAX_HEADING_CHARS = 1_000  # longer lines are never headings (and are not put in parse_heading's cache)
 
 _HEADING = re.compile(
     r"^\s*(?P<company>[^()\[\]|\n]{2,160}?)\s*\((?P<ticker>[A-Z0-9][A-Z0-9.\-]{0,11})\)\s*(?P<rest>[^\n]{0,300})$"
@@ -31,7 +35,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•–—▪◦·]|\d{1,2}[.)])\s+")
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # Sentence ends: . ! ? followed by space and an upper-case letter, quote or digit; not after a lone capital
 # (initials), nor inside numbers.
-_SENT_END = re.compile(r"(?<=[.!?])(?<![A-Z]\.)(?<!\b[a-z]\.)\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
+_SENT_END = re.compile(r"(?<=[.!?])(?<!\b[A-Za-z]\.)\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
 _HAS_DIGIT = re.compile(r"\d")
 
 
@@ -67,6 +71,7 @@ class Unit:
     label: str | None = None  # bullet "label: value" -> label; cell -> row label
     col_header: str | None = None
     row_cells: tuple[tuple[str, int], ...] = ()  # (text, offset) of every cell of the row
+    headers: tuple[str, ...] = ()  # every column header of the table
     col_index: int = -1
     row_text: str | None = None  # the whole table row / bullet line
 
@@ -274,7 +279,8 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
             table_header = None
             continue
         is_table_row = stripped.startswith("|") or (stripped.count("|") >= 2 and not _BULLET.match(line))
-        heading = None if is_table_row and stripped.count("|") > 2 else parse_heading(stripped.strip("| "))
+        heading = (None if (is_table_row and stripped.count("|") > 2) or len(stripped) > MAX_HEADING_CHARS
+                   else parse_heading(stripped.strip("| ")))
         if heading is not None:
             st.company = st.company or heading["company"]
             st.ticker = st.ticker or heading["ticker"]
@@ -356,6 +362,7 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
                         label=row_label,
                         col_header=header,
                         row_cells=tuple(cells),
+                        headers=tuple(table_header or ()),
                         col_index=idx,
                         row_text=row_text,
                     )
@@ -389,12 +396,19 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
             continue
         # prose paragraph
         earlier: list[str] = []
+        paragraph: str | None = None
+        full = False  # paragraph context reached MAX_PARAGRAPH_CHARS: later sentences share the same string
         for sent, off in split_sentences(line, line_start):
             st.units.append(
                 Unit("sentence", sent, off, line_no, section, lang, subheading=subheading, intro=intro,
-                     paragraph=" ".join(earlier) or None, row_text=None)
+                     paragraph=paragraph, row_text=None)
             )
-            earlier.append(sent)
+            if not full:
+                if paragraph is not None and len(paragraph) + 1 + len(sent) > MAX_PARAGRAPH_CHARS:
+                    full = True
+                else:
+                    earlier.append(sent)
+                    paragraph = " ".join(earlier)
         last_prose = stripped
         intro = stripped
     current.line_end = max(current.line_start, doc.line_count)
