@@ -301,6 +301,40 @@ def _shares_words(unit: Unit, context: str | None) -> bool:
     return bool((mine & theirs) - stop)
 
 
+_PAREN_CONTENT = re.compile(r"\(([^()]{1,40})\)")
+_LEAD_WORD = re.compile(r"^\s*([^\W\d_][\w-]*)")
+
+
+_CODE_SCALE = re.compile(r"^(?:en\s+|in\s+)?(\S{1,4})\s+(\S{1,3})\.?$", re.IGNORECASE)
+_LEADING_IN = re.compile(r"^(?:en|in)\s+", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def _declared_unit(label: str, lang: str, hints: tuple) -> tuple[Decimal, str, str] | None:
+    """A unit (and scale) a row label or column header declares for the bare numbers under it:
+    "Revenue (USD m)" -> (1e6, "USD", "money"); "(en M€)" -> (1e6, "EUR", "money");
+    "Containers handled (TEU)" -> (1, "teu", "quantity"); "Tonnes carried" -> (1, "tonne", "quantity")."""
+    texts = [(m.group(1).strip(), ("money", "quantity")) for m in _PAREN_CONTENT.finditer(label)]
+    lead = _LEAD_WORD.match(label)
+    if lead:  # a leading word declares a physical unit only ("Tonnes carried"), never a currency ("Or alipay")
+        texts.append((lead.group(1), ("quantity",)))
+    for text, kinds in texts:
+        text = _LEADING_IN.sub("", text)
+        probes = ["1 " + text]
+        code_scale = _CODE_SCALE.match(text)
+        if code_scale:  # "USD m", "EUR bn": scale after the code
+            probes.append(f"1{code_scale.group(2)} {code_scale.group(1)}")
+        for probe in probes:
+            found = cached_amounts(probe, lang, dict(hints) if hints else None)
+            if len(found) == 1 and found[0].start == 0 and found[0].end >= len(probe) - 1 \
+                    and found[0].kind in kinds:
+                return found[0].value, found[0].unit, found[0].kind
+    return None
+
+
+_PLAIN_NUMBER = re.compile(r"^[\d\s.,'\u00a0\u202f]+\+?$")
+
+
 def _kind_unit(amount: Amount) -> tuple[str, str]:
     if amount.kind == "number":
         return "count", "count"
@@ -568,8 +602,21 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
     folded = lexicon.fold(text)
     same_len = len(folded) == len(text)
     out = []
+    declared = None
+    if unit.kind == "cell" and any(a.kind == "number" for a in amounts):
+        hints = tuple(sorted(ex.hints.items()))
+        for label in (unit.label if unit.col_index != 0 else None, unit.col_header):
+            declared = _declared_unit(label, lang, hints) if label else None
+            if declared:
+                break
     for i, a in enumerate(amounts):
         kind, unit_name = _kind_unit(a)
+        value = a.value
+        if declared and a.kind == "number":
+            # a bare number under a header that declares its unit: "Revenue (USD m) | 1,234"
+            scale, unit_name, kind = declared
+            if _PLAIN_NUMBER.match(a.text):
+                value = a.value * scale
         flags = set(a.flags)
         if unit.kind == "cell":
             flags.add("table")
@@ -588,10 +635,10 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         start = unit.start + a.start
         out.append(
             Fact(
-                value=a.value,
+                value=value,
                 unit=unit_name,
                 kind=kind,
-                value_high=a.value_high,
+                value_high=(a.value_high * value / a.value if a.value_high is not None and a.value else a.value_high),
                 flags=tuple(sorted(flags)),
                 line_number=ex.doc.line_number(start),
                 char_start=start,

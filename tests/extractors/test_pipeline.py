@@ -120,3 +120,18 @@ def test_ner_only_runs_on_prose():
     ex = extract_document(document_from_bytes(prose.encode()))
     assert ex.stats["ner_docs"] == 1 and ex.stats["ner_chars"] == len("Bar Inc earned")
     assert [f.subject for f in ex.facts if f.unit == "USD"] == ["Bar Inc"]
+
+
+def test_units_declared_by_table_headers():
+    text = (
+        "| Segment | Revenue (USD m) | Volume (TEU) | Staff |\n"
+        "|---|---|---|---|\n"
+        "| Freight | 1,234 | 56,000 | 410 |\n"
+        "| Or alipay | 213 millions | 5 | 7 |\n"
+    )
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    got = [(f.source_text, float(f.value), f.unit, f.kind) for f in facts]
+    assert got == [
+        ("1,234", 1234e6, "USD", "money"), ("56,000", 56000.0, "teu", "quantity"), ("410", 410.0, "count", "count"),
+        ("213 millions", 213e6, "USD", "money"), ("5", 5.0, "teu", "quantity"), ("7", 7.0, "count", "count"),
+    ]
