@@ -22,6 +22,7 @@ run: setup
 	$(BIN)/canvas-etl ingest raw/ --db warehouse/canvas.duckdb
 
 test: setup
+	sh tests/report/ensure_chromium.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: setup
