@@ -11,7 +11,18 @@ Rules, in order:
    whitespace folded to single spaces.
 3. A leading article ("the", "le", "la", "les", "l", "un", "une") is dropped.
 4. Synonyms from ``warehouse/synonyms.toml``: a variant matching the whole name gives its canonical
-   key; otherwise variants are replaced as whole-word phrases, longest first.
+   key; otherwise the name is reduced (5.) and looked up again, and then variants are replaced as
+   whole-word phrases, longest first.
+5. Reduction, so that names written more or less fully line up across editions:
+   - subjects lose trailing legal-form / organisation words ("SA", "Inc", "Limited", "Holding",
+     "Group", "Groupe"...; see ``ORGANISATION_WORDS``) and a leading "Groupe"/"Group":
+     "Maison Verel SA" -> "maison verel"; "Alibaba Cloud Intelligence Group" -> "alibaba cloud
+     intelligence" -> (synonym) "alibaba cloud". A name made only of such words is kept as is.
+   - metrics lose the periods written inside them ("Évolution des ventes au T3 2024", "Chiffre
+     d'affaires (exercice 2024)", a table column headed "S1 2025"): the period is a fact's
+     ``period_end``, not part of what is measured, and later editions word it differently. A metric
+     that was nothing but a period (a column header like "Exercice 2024") gets the key
+     ``UNSPECIFIED_METRIC`` ("unspecified"): the figure is then matched on subject, unit and period.
 
 ``None`` or a name that normalises to nothing gives ``None`` (such facts never match or conflict).
 """
@@ -26,6 +37,30 @@ from pathlib import Path
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.toml")
 
 _LEADING_ARTICLES = ("the", "le", "la", "les", "l", "un", "une")
+
+UNSPECIFIED_METRIC = "unspecified"
+
+# Words that say what kind of organisation a name is, not which one (normalised form).
+ORGANISATION_WORDS = frozenset({
+    "group", "groupe", "holding", "holdings", "limited", "ltd", "inc", "incorporated", "corp", "corporation",
+    "plc", "llc", "sa", "sas", "sca", "se", "ag", "nv", "bv", "spa", "gmbh", "kk", "co",
+})
+_LEADING_ORGANISATION_WORDS = frozenset({"groupe", "group"})
+
+# A period written inside a metric name (normalised text: lowercase, no accents, punctuation as spaces).
+# Always anchored on a year (1900-2099) or a fiscal year "fy24"/"fy2024", so durations ("12 mois") stay.
+_YEAR = r"(?:19|20)\d\d"
+_PERIOD_IN_METRIC = re.compile(
+    r"(?<![\w&%])"
+    r"(?:(?:au|a|en|du|de|des|d|pour|sur|fin|for|in|of|at|as of|end of|over|during)\s+)?"
+    r"(?:(?:l|la|le|the)\s+)?"
+    r"(?:(?:exercice|exercices|fiscal year|fiscal|financial year|calendar year|calendar|annee|year|"
+    r"(?:premier|1er|second|deuxieme|2e|troisieme|3e|quatrieme|4e|first|third|fourth)\s+"
+    r"(?:semestre|trimestre|half|quarter)(?:\s+(?:de|of))?|semestre|trimestre|half|quarter|"
+    r"[qtsh][1-4](?:\s+fy)?|fy)\s*)?"
+    r"(?:" + _YEAR + r"(?:\s+" + _YEAR + r")*|fy\s*\d{2}(?:\d{2})?|[qtsh][1-4]\s*fy\s*\d{2}(?:\d{2})?)"
+    r"(?![\w&%])"
+)
 # characters kept as-is besides letters and digits ("r&d", "%")
 _KEEP = "&%"
 
@@ -97,18 +132,46 @@ def load_synonyms(path: str | Path | None = None) -> dict[str, "_Table"]:
     return _tables(str(path or SYNONYMS_PATH))
 
 
+def _reduce_subject(name: str) -> str:
+    words = name.split(" ")
+    while len(words) > 1 and words[-1] in ORGANISATION_WORDS:
+        words.pop()
+    while len(words) > 1 and words[0] in _LEADING_ORGANISATION_WORDS:
+        words.pop(0)
+    return " ".join(words)
+
+
+def _reduce_metric(name: str) -> str:
+    reduced = " ".join(_PERIOD_IN_METRIC.sub(" ", name).split())
+    if reduced == name:
+        return name
+    # a leftover dangling preposition/article ("evolution des ventes au") goes too
+    words = reduced.split(" ") if reduced else []
+    while words and words[-1] in _DANGLING:
+        words.pop()
+    return normalize_text(" ".join(words)) or UNSPECIFIED_METRIC
+
+
+_DANGLING = frozenset({"au", "a", "en", "du", "de", "des", "d", "pour", "sur", "for", "in", "of", "at", "as", "the", "l", "la", "le"})
+
+
 def _key(text: str | None, section: str, path: str | Path | None) -> str | None:
     name = normalize_text(text)
     if name is None:
         return None
-    return load_synonyms(path)[section].apply(name)
+    table = load_synonyms(path)[section]
+    hit = table.exact.get(name)
+    if hit is not None:
+        return hit
+    name = _reduce_subject(name) if section == "subject" else _reduce_metric(name)
+    return table.apply(name)
 
 
 def subject_key(subject: str | None, *, synonyms: str | Path | None = None) -> str | None:
-    """Normalised subject ("Groupe Alibaba" -> "alibaba group")."""
+    """Normalised subject ("Groupe Alibaba" -> "alibaba group", "Maison Verel SA" -> "maison verel")."""
     return _key(subject, "subject", synonyms)
 
 
 def metric_key(metric: str | None, *, synonyms: str | Path | None = None) -> str | None:
-    """Normalised metric ("Chiffre d'affaires" -> "revenue", "MAU" -> "monthly active users")."""
+    """Normalised metric ("Chiffre d'affaires" -> "revenue", "MAU" -> "monthly active users", "S1 2025" -> "unspecified")."""
     return _key(metric, "metric", synonyms)

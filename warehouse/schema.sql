@@ -164,7 +164,7 @@ COMMENT ON COLUMN facts.value_high IS 'Upper bound of a range (flag range); NULL
 COMMENT ON COLUMN facts.unit IS 'ISO 4217 currency for money (USD, CNY, EUR...), percent, count, or a singular lowercase unit word (second, gram, petabyte...).';
 COMMENT ON COLUMN facts.kind IS 'money | percent | count | quantity.';
 COMMENT ON COLUMN facts.period_start IS 'First day of the period the figure covers, when known.';
-COMMENT ON COLUMN facts.period_end IS 'Last day of the period, or the as-of date; NULL when no period is stated or implied (such facts are left out of facts_latest, fact_changes and fact_conflicts).';
+COMMENT ON COLUMN facts.period_end IS 'Last day of the period, or the as-of date; NULL when no period is stated or implied (such facts never conflict; facts_latest and fact_changes keep them only when the edition states that subject/metric/unit undated once).';
 COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | ttm | multi_year, or NULL.';
 COMMENT ON COLUMN facts.is_fiscal IS 'True when the text speaks of a fiscal year (exercice, FY).';
 COMMENT ON COLUMN facts.period_label IS 'The period as written (e.g. exercice 2024, Q2 FY2026).';
@@ -202,9 +202,11 @@ COMMENT ON COLUMN rejected_inputs.rejected_at IS 'When it was rejected.';
 -- Views (issue "Editions").
 -- A report is report_key = ticker, else company. An edition is (document, edition_label, edition_date):
 -- facts.edition_id. Editions of a report are ordered by edition_date (undated first), then the document's
--- ingested_at, then position in the file. Facts with NULL subject_key, metric_key or period_end, and
--- retracted facts, never match or conflict.
--- "Same figure": |a - b| <= max(0.5 % of the larger, half the coarser rounding_step).
+-- ingested_at, then position in the file. Facts with NULL subject_key or metric_key, and retracted facts,
+-- never match or conflict. Facts with NULL period_end (undated) are matched by facts_latest and fact_changes
+-- only when the edition states that (subject_key, metric_key, unit) undated exactly once; they never conflict.
+-- "Same figure": |a - b| <= max(0.5 % of the larger, half the coarser rounding_step); in fact_conflicts,
+-- when one side is a converted amount (flag equivalent), also up to 5 % of the larger (exchange rates differ).
 
 CREATE OR REPLACE VIEW editions AS
 WITH e AS (
@@ -212,7 +214,8 @@ WITH e AS (
            any_value(report_key) AS report_key, any_value(document_id) AS document_id,
            any_value(ticker) AS ticker, any_value(company) AS company,
            any_value(edition_label) AS edition_label, any_value(edition_date) AS edition_date,
-           count(*) AS fact_count, min(line_number) AS first_line, max(line_number) AS last_line
+           count(*) AS fact_count, min(line_number) AS first_line, max(line_number) AS last_line,
+           list_sort(list_distinct(list(lang))) AS languages
     FROM facts
     GROUP BY edition_id
 )
@@ -222,7 +225,8 @@ SELECT
     row_number() OVER w AS edition_rank,
     count(*) OVER (PARTITION BY e.report_key) AS edition_count,
     lag(e.edition_id) OVER w AS previous_edition_id,
-    row_number() OVER w = count(*) OVER (PARTITION BY e.report_key) AS is_latest
+    row_number() OVER w = count(*) OVER (PARTITION BY e.report_key) AS is_latest,
+    e.languages
 FROM e JOIN documents d ON d.document_id = e.document_id
 WINDOW w AS (PARTITION BY e.report_key
              ORDER BY e.edition_date ASC NULLS FIRST, d.ingested_at ASC, e.first_line ASC, e.edition_id ASC);
@@ -243,13 +247,19 @@ COMMENT ON COLUMN editions.edition_rank IS '1 for the oldest edition of the repo
 COMMENT ON COLUMN editions.edition_count IS 'Number of editions of the report.';
 COMMENT ON COLUMN editions.previous_edition_id IS 'The edition just before this one, NULL for the first.';
 COMMENT ON COLUMN editions.is_latest IS 'True for the newest edition of the report.';
+COMMENT ON COLUMN editions.languages IS 'Languages of the edition''s facts (e.g. [fr]); one file may hold a French edition and a later English one.';
 
 CREATE OR REPLACE VIEW facts_latest AS
-WITH keyed AS (
-    SELECT f.*, e.edition_rank
+WITH counted AS (
+    SELECT f.*, e.edition_rank,
+           count(*) OVER (PARTITION BY f.edition_id, f.subject_key, f.metric_key, f.unit, f.period_end, f.period_grain)
+               AS n_in_edition
     FROM facts f JOIN editions e USING (edition_id)
-    WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL AND f.period_end IS NOT NULL
+    WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL
       AND NOT coalesce(list_contains(f.flags, 'retracted'), false)
+), keyed AS (
+    SELECT * EXCLUDE (n_in_edition) FROM counted
+    WHERE period_end IS NOT NULL OR n_in_edition = 1
 ), ranked AS (
     SELECT *,
            row_number() OVER k AS rn,
@@ -270,7 +280,7 @@ SELECT
     n_editions AS editions_stating
 FROM ranked
 WHERE rn = 1;
-COMMENT ON VIEW facts_latest IS 'The newest value of every figure: one row per (report, subject_key, metric_key, unit, period_end, period_grain), taken from the newest edition that states it (edition_date, then ingested_at); within one edition the first by line_number, a directly stated figure before a converted (equivalent) one. Retracted facts and facts without subject/metric/period_end are left out.';
+COMMENT ON VIEW facts_latest IS 'The newest value of every figure: one row per (report, subject_key, metric_key, unit, period_end, period_grain), taken from the newest edition that states it (edition_date, then ingested_at); within one edition the first by line_number, a directly stated figure before a converted (equivalent) one. Retracted facts and facts without subject/metric are left out; an undated figure (period_end NULL) is kept only from editions that state it once (same subject_key, metric_key, unit).';
 COMMENT ON COLUMN facts_latest.report_key IS 'The report: ticker, else company.';
 COMMENT ON COLUMN facts_latest.ticker IS 'Ticker of the report.';
 COMMENT ON COLUMN facts_latest.company IS 'Company of the report.';
@@ -283,7 +293,7 @@ COMMENT ON COLUMN facts_latest.value_high IS 'Upper bound if the newest value is
 COMMENT ON COLUMN facts_latest.unit IS 'Unit (grouping key).';
 COMMENT ON COLUMN facts_latest.kind IS 'money | percent | count | quantity.';
 COMMENT ON COLUMN facts_latest.period_start IS 'Period start, when known.';
-COMMENT ON COLUMN facts_latest.period_end IS 'Period end or as-of date (grouping key).';
+COMMENT ON COLUMN facts_latest.period_end IS 'Period end or as-of date (grouping key); NULL for an undated figure.';
 COMMENT ON COLUMN facts_latest.period_grain IS 'Period grain (grouping key).';
 COMMENT ON COLUMN facts_latest.is_fiscal IS 'Fiscal-year period.';
 COMMENT ON COLUMN facts_latest.period_label IS 'Period as written.';
@@ -309,19 +319,21 @@ WITH kf AS (
                f.value, f.value_high, f.rounding_step, f.line_number, f.source_text,
                row_number() OVER (PARTITION BY f.edition_id, f.subject_key, f.metric_key, f.unit, f.period_end, f.period_grain
                                   ORDER BY coalesce(list_contains(f.flags, 'equivalent'), false),
-                                           f.line_number, f.char_start, f.fact_id) AS rn
+                                           f.line_number, f.char_start, f.fact_id) AS rn,
+               count(*) OVER (PARTITION BY f.edition_id, f.subject_key, f.metric_key, f.unit, f.period_end, f.period_grain)
+                   AS n_in_edition
         FROM facts f
-        WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL AND f.period_end IS NOT NULL
+        WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL
           AND NOT coalesce(list_contains(f.flags, 'retracted'), false)
-    ) WHERE rn = 1
+    ) WHERE rn = 1 AND (period_end IS NOT NULL OR n_in_edition = 1)
 ), pairs AS (
     SELECT report_key, previous_edition_id AS old_edition_id, edition_id AS new_edition_id
     FROM editions WHERE previous_edition_id IS NOT NULL
 ), old_side AS (
-    SELECT p.report_key, p.old_edition_id, p.new_edition_id, k.* EXCLUDE (edition_id, rn)
+    SELECT p.report_key, p.old_edition_id, p.new_edition_id, k.* EXCLUDE (edition_id, rn, n_in_edition)
     FROM pairs p JOIN kf k ON k.edition_id = p.old_edition_id
 ), new_side AS (
-    SELECT p.report_key, p.old_edition_id, p.new_edition_id, k.* EXCLUDE (edition_id, rn)
+    SELECT p.report_key, p.old_edition_id, p.new_edition_id, k.* EXCLUDE (edition_id, rn, n_in_edition)
     FROM pairs p JOIN kf k ON k.edition_id = p.new_edition_id
 ), joined AS (
     SELECT
@@ -345,7 +357,7 @@ WITH kf AS (
     FROM old_side o FULL OUTER JOIN new_side n
       ON o.old_edition_id = n.old_edition_id AND o.new_edition_id = n.new_edition_id
      AND o.subject_key = n.subject_key AND o.metric_key = n.metric_key AND o.unit = n.unit
-     AND o.period_end = n.period_end AND o.grain_key = n.grain_key
+     AND o.period_end IS NOT DISTINCT FROM n.period_end AND o.grain_key = n.grain_key
 )
 SELECT
     j.change,
@@ -376,7 +388,7 @@ WHERE j.change <> 'changed'
           0.005 * greatest(abs(j.old_value_high), abs(j.new_value_high)),
           0.5 * greatest(coalesce(j.old_step, 0), coalesce(j.new_step, 0)))
         + 1e-9 * greatest(abs(j.old_value_high), abs(j.new_value_high), 1);
-COMMENT ON VIEW fact_changes IS 'What changed between consecutive editions of a report: figures whose value changed beyond rounding (changed), that only the newer edition states (added) or that only the older one states (removed). Matched on (subject_key, metric_key, unit, period_end, period_grain); in each edition the first fact by line (stated before equivalent); retracted facts ignored.';
+COMMENT ON VIEW fact_changes IS 'What changed between consecutive editions of a report: figures whose value changed beyond rounding (changed), that only the newer edition states (added) or that only the older one states (removed). Matched on (subject_key, metric_key, unit, period_end, period_grain); in each edition the first fact by line (stated before equivalent); retracted facts ignored; undated figures (period_end NULL) match when each edition states them once. A figure replaced by the same figure for a newer period (e.g. employees at 2024-12-31 -> at 2025-06-30) is a removed row plus an added row.';
 COMMENT ON COLUMN fact_changes.change IS 'changed | added | removed.';
 COMMENT ON COLUMN fact_changes.report_key IS 'The report: ticker, else company.';
 COMMENT ON COLUMN fact_changes.ticker IS 'Ticker of the report.';
@@ -386,7 +398,7 @@ COMMENT ON COLUMN fact_changes.metric IS 'Metric as written (newer edition when 
 COMMENT ON COLUMN fact_changes.subject_key IS 'Normalised subject (match key).';
 COMMENT ON COLUMN fact_changes.metric_key IS 'Normalised metric (match key).';
 COMMENT ON COLUMN fact_changes.unit IS 'Unit (match key).';
-COMMENT ON COLUMN fact_changes.period_end IS 'Period end (match key).';
+COMMENT ON COLUMN fact_changes.period_end IS 'Period end (match key); NULL for an undated figure.';
 COMMENT ON COLUMN fact_changes.period_grain IS 'Period grain (match key).';
 COMMENT ON COLUMN fact_changes.old_value IS 'Value in the older edition; NULL when added.';
 COMMENT ON COLUMN fact_changes.new_value IS 'Value in the newer edition; NULL when removed.';
@@ -414,7 +426,6 @@ WITH kf AS (
     FROM facts f JOIN editions e USING (edition_id)
     WHERE f.subject_key IS NOT NULL AND f.metric_key IS NOT NULL AND f.period_end IS NOT NULL
       AND NOT coalesce(list_contains(f.flags, 'retracted'), false)
-      AND NOT coalesce(list_contains(f.flags, 'equivalent'), false)
 )
 SELECT
     CASE WHEN a.edition_id = b.edition_id THEN 'same_edition' ELSE 'across_editions' END AS scope,
@@ -434,16 +445,18 @@ FROM kf a
 JOIN kf b
   ON a.report_key = b.report_key AND a.subject_key = b.subject_key AND a.metric_key = b.metric_key
  AND a.unit = b.unit AND a.period_end = b.period_end
- AND coalesce(a.period_grain, '') = coalesce(b.period_grain, '')
+ AND (coalesce(a.period_grain, '') = coalesce(b.period_grain, '') OR 'day' IN (a.period_grain, b.period_grain))
  AND (a.edition_rank < b.edition_rank
       OR (a.edition_rank = b.edition_rank AND (a.line_number < b.line_number
           OR (a.line_number = b.line_number AND (a.char_start < b.char_start
               OR (a.char_start = b.char_start AND a.fact_id < b.fact_id))))))
 WHERE abs(a.value - b.value) > greatest(
           0.005 * greatest(abs(a.value), abs(b.value)),
-          0.5 * greatest(coalesce(a.rounding_step, 0), coalesce(b.rounding_step, 0)))
+          0.5 * greatest(coalesce(a.rounding_step, 0), coalesce(b.rounding_step, 0)),
+          CASE WHEN coalesce(list_contains(a.flags, 'equivalent'), false) OR coalesce(list_contains(b.flags, 'equivalent'), false)
+               THEN 0.05 * greatest(abs(a.value), abs(b.value)) ELSE 0 END)
         + 1e-9 * greatest(abs(a.value), abs(b.value), 1);
-COMMENT ON VIEW fact_conflicts IS 'Pairs of facts of one report stating different values for the same (subject_key, metric_key, unit, period_end, period_grain), within one edition or across editions. Not conflicts: values within rounding (half the coarser rounding_step, or 0.5 %), facts flagged equivalent or retracted, facts without subject/metric/period_end. a is the older edition (or the earlier line within one edition).';
+COMMENT ON VIEW fact_conflicts IS 'Pairs of facts of one report stating different values for the same (subject_key, metric_key, unit, period_end, period_grain), within one edition or across editions (an across_editions pair is usually a revision, also in fact_changes). An as-of figure (grain day) is compared with a figure for any period ending that day ("au 31 décembre 2024" vs "fin 2024"). Not conflicts: values within rounding (half the coarser rounding_step, or 0.5 %), a converted amount (flag equivalent) within 5 % of another figure in its currency, retracted facts, facts without subject/metric/period_end. a is the older edition (or the earlier line within one edition).';
 COMMENT ON COLUMN fact_conflicts.scope IS 'same_edition | across_editions.';
 COMMENT ON COLUMN fact_conflicts.report_key IS 'The report: ticker, else company.';
 COMMENT ON COLUMN fact_conflicts.ticker IS 'Ticker of the report.';
@@ -452,7 +465,7 @@ COMMENT ON COLUMN fact_conflicts.subject_key IS 'Normalised subject (match key).
 COMMENT ON COLUMN fact_conflicts.metric_key IS 'Normalised metric (match key).';
 COMMENT ON COLUMN fact_conflicts.unit IS 'Unit (match key).';
 COMMENT ON COLUMN fact_conflicts.period_end IS 'Period end (match key).';
-COMMENT ON COLUMN fact_conflicts.period_grain IS 'Period grain (match key).';
+COMMENT ON COLUMN fact_conflicts.period_grain IS 'Period grain of fact a (match key; day matches any grain).';
 COMMENT ON COLUMN fact_conflicts.a_subject IS 'Subject as written in fact a.';
 COMMENT ON COLUMN fact_conflicts.a_metric IS 'Metric as written in fact a.';
 COMMENT ON COLUMN fact_conflicts.a_value IS 'Value of fact a.';
