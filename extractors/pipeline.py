@@ -115,21 +115,39 @@ def clean_label(text: str | None) -> str | None:
     return text or None
 
 
-def find_metric(text: str, lang: str, before: int | None = None) -> str | None:
-    """Canonical metric named in text; the nearest phrase before offset ``before`` when given."""
+def find_metric(text: str, lang: str, amount: Amount | None = None, amounts: list | tuple = ()) -> str | None:
+    """The metric an amount measures, from the metric vocabulary (canonical English names).
+
+    - A count names what it counts right after it ("486 boutiques", "27 600 collaborateurs", "1.2 million
+      developers"): that noun, mapped through the vocabulary when it is known, else as written.
+    - Money and percentages: the nearest metric phrase before the amount, not reaching back past another
+      figure; else the first one after it, before the next figure."""
     folded = lexicon.fold(text)
-    if len(folded) != len(text):  # folding changed lengths: position info is unreliable
-        before = None
-    best = None
-    for m in _metric_regex(lang).finditer(folded):
-        if before is not None and m.start() > before:
-            if best is None:
-                best = m
-            break
-        best = m
-    if best is None:
-        return None
-    return dict(_metric_table(lang))[best.group(1)]
+    if len(folded) != len(text):  # folding changed lengths: positions are unreliable
+        m = _metric_regex(lang).search(folded)
+        return dict(_metric_table(lang))[m.group(1)] if m else None
+    table = dict(_metric_table(lang))
+    if amount is None:
+        m = _metric_regex(lang).search(folded)
+        return table[m.group(1)] if m else None
+    if amount.kind == "number":
+        noun = _COUNTED_NOUN.match(folded, amount.end)
+        if noun:
+            phrase = noun.group(1)
+            hit = _metric_regex(lang).match(phrase)
+            return table[hit.group(1)] if hit else phrase
+    prev_end = max((b.end for b in amounts if b.end <= amount.start), default=0)
+    next_start = min((b.start for b in amounts if b.start >= amount.end), default=len(text))
+    before = [m for m in _metric_regex(lang).finditer(folded, prev_end, amount.start)]
+    if before:
+        return table[before[-1].group(1)]
+    after = _metric_regex(lang).search(folded, amount.end, next_start)
+    return table[after.group(1)] if after else None
+
+
+# "486 boutiques", "96 millions de visites", "1.2 million developers on paid seats"
+_COUNTED_NOUN = re.compile(r"\s+(?:(?:de|d'|des|of)\s*)?([a-z][a-z'-]{2,}(?:\s+(?:actifs|active|mensuels|monthly|daily|"
+                           r"quotidiens|annuels|annual|payants|paid|registered|inscrits)){0,2})")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -341,13 +359,29 @@ def _kind_unit(amount: Amount) -> tuple[str, str]:
     return amount.kind, amount.unit
 
 
+_NAME_LIKE = re.compile(r"[^\W\d_]{3,}")  # at least one real word
+_NOT_A_NAME = re.compile(r"[\d€$£¥₩₹%]")  # figures and currency signs are never subjects ("Md€", "M€.")
+
+
 def _subject_from_entities(doc, amount_start: int) -> str | None:
-    ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and not any(ch.isdigit() for ch in e.text)]
+    ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and _NAME_LIKE.search(e.text)
+            and not _NOT_A_NAME.search(e.text)]
     if not ents:
         return None
     before = [e for e in ents if e.start_char < amount_start]
     chosen = before[0] if before else ents[0]
     return chosen.text.strip(" '\"’")
+
+
+_TRAILING_NAME = re.compile(r"\(([A-Z][\w.&' -]{2,40}?)\)\s*:?\s*$")
+
+
+def _trailing_name(text: str) -> str | None:
+    """'Large enterprises requiring cloud infrastructure (Alibaba Cloud)' -> 'Alibaba Cloud'."""
+    m = _TRAILING_NAME.search(text)
+    if not m or any(ch.isdigit() for ch in m.group(1)):
+        return None
+    return m.group(1).strip()
 
 
 def _leading_name(text: str) -> str | None:
@@ -471,7 +505,8 @@ class DocumentExtractor:
             out.append(m)
         return out
 
-    def subject_metric(self, unit: Unit, spacy_doc, amount: Amount, lang: str) -> tuple[str | None, str | None]:
+    def subject_metric(self, unit: Unit, spacy_doc, amount: Amount, lang: str,
+                       amounts: list[Amount] = ()) -> tuple[str | None, str | None]:
         company = unit.section.company or self.st.company
         if unit.kind == "cell":
             subject = clean_label(unit.label) if unit.col_index != 0 else None
@@ -484,14 +519,16 @@ class DocumentExtractor:
                 subject = self._context_subject(unit, lang) or company
                 return subject, clean_label(unit.label)
             subject = _leading_name(unit.text) or _subject_from_entities(spacy_doc, amount.start)
-            return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount.start)
+            return (subject or self._context_subject(unit, lang) or company,
+                    find_metric(unit.text, lang, amount, amounts))
         subject = _subject_from_entities(spacy_doc, amount.start) if spacy_doc is not None else None
-        return subject or company, find_metric(unit.text, lang, amount.start)
+        return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
 
     def _context_subject(self, unit: Unit, lang: str) -> str | None:
+        """A name the list or section is about: "Partner - ..." or a trailing "(Alibaba Cloud)"."""
         for ctx in (unit.intro, unit.subheading):
             if ctx:
-                name = _leading_name(ctx)
+                name = _leading_name(ctx) or _trailing_name(ctx)
                 if name:
                     return name
         return None
@@ -629,7 +666,10 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
             if kind == "percent" and negative.search(window):
                 flags.add("negative")
         resolved = ex.resolve_period(unit, lang, a, inline, cells_with_amounts, amounts)
-        subject, metric = ex.subject_metric(unit, d, a, lang)
+        subject, metric = ex.subject_metric(unit, d, a, lang, amounts)
+        if out and ("equivalent" in flags or "retracted" in out[-1].flags):
+            # "RMB 39.8 billion (US$5.6 billion)", "4,2 Md€ — pardon : 4,62 Md€": the same figure again
+            subject, metric = out[-1].subject, metric or out[-1].metric
         period = resolved.period if resolved else None
         section: Section = unit.section
         start = unit.start + a.start

@@ -22,14 +22,7 @@ pytestmark = pytest.mark.slow
 DOC = Path(__file__).resolve().parents[2] / "docs" / "editions.md"
 V1_LABEL, V2_LABEL = "Mai-2025 Mis à jour", "Oct-2025 Mis à jour"
 
-EXTRACTOR_BUGS = {
-    "R1": "extractor: v1 line 54 / v2 line 53 'Le groupe employait 27 600|27 950 collaborateurs au 31 décembre 2024' "
-          "gets metric None (want employees)",
-    "R2": "extractor: v1 line 148 / v2 line 149 '4,2 Md€ — pardon, après vérification … : 4,62|4,58 Md€' does not flag "
-          "4,2 Md€ retracted, so both editions compare 4,2 Md€ (also subject 'Md€', want Maison Verel)",
-    "X2": "extractor: v1 line 157 'Les redevances de licences … ont rapporté 48 M€ en 2024' gets metric None "
-          "(want licence royalties)",
-}
+EXTRACTOR_BUGS: dict[str, str] = {}  # documented change id -> extractor defect that hides it (none today)
 
 
 def _ingest(paths, db):
@@ -165,8 +158,6 @@ def test_no_undocumented_changes(same_path):
     assert extra == []
 
 
-@pytest.mark.xfail(strict=True, reason="extractor: v2 line 53 '27 950 collaborateurs au 31 décembre 2024' and line 134 "
-                   "'27 600 collaborateurs fin 2024' get metric None (want employees)")
 def test_planted_conflict(same_path):
     (a_line, a_value), (b_line, b_value) = expected_conflict()
     rows = _q(same_path["db"], "SELECT a_value, b_value, a_line_number, b_line_number, a_edition, b_edition "
@@ -234,10 +225,6 @@ def test_sample_editions_and_languages(sample_warehouse):
                                 "WHERE f.lang <> e.languages[1]") == [(0,)]
 
 
-@pytest.mark.xfail(strict=True, reason="extractor: sample line 378 'Cloud revenue for the September quarter of 2025 "
-                   "reached RMB 39.8 billion (US$5.6 billion)' gets subject 'Alibaba Group Holding Limited' (want Alibaba "
-                   "Cloud); line 291 '$4.35 billion in Q3 2025' has subject 'Alibaba Cloud Intelligence Group' "
-                   "(key alibaba cloud); line 425 'second quarter of 2025' gets period_end 2025-06-30 (gold 2025-09-30)")
 def test_sample_cloud_revenue_conflict(sample_warehouse):
     rows = _q(sample_warehouse, "SELECT a_value, b_value FROM fact_conflicts WHERE unit = 'USD' AND scope = 'same_edition' "
                                 "AND period_end = DATE '2025-09-30'")
