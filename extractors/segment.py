@@ -111,6 +111,8 @@ def _best_block(text: str) -> tuple[str | None, str | None, float]:
 @lru_cache(maxsize=4096)
 def parse_heading(line: str) -> dict | None:
     """A canvas heading or title line -> {company, ticker, canvas_lang, block, edition_label}; else None."""
+    if "|" in line.strip("| "):  # a table row, not a heading
+        return None
     m = _HEADING.match(line)
     if not m:
         return None
