@@ -164,20 +164,28 @@ def _month_table() -> dict[str, int]:
     return table
 
 
+@lru_cache(maxsize=1024)
 def edition_date(label: str | None) -> date | None:
-    """'Jan-2025 Mis à jour' -> 2025-01-01; 'Q3 2025' style labels -> first day of the year."""
+    """'Jan-2025 Mis à jour' -> 2025-01-01 (month names from CLDR via Babel); other free-form dates
+    ('Updated 3rd of March 2025', '2025/03/03') through dateparser; a bare year -> its first day."""
     if not label:
         return None
     folded = lexicon.fold(label)
     year = _YEAR.search(folded)
     if not year:
         return None
-    month = 1
     for word in re.findall(r"[a-z]+", folded):
         if word in _month_table():
-            month = _month_table()[word]
-            break
-    return date(int(year.group(1)), month, 1)
+            return date(int(year.group(1)), _month_table()[word], 1)
+    from dateparser.search import search_dates
+
+    found = search_dates(
+        label, languages=list(lexicon.LANGS),
+        settings={"REQUIRE_PARTS": ["month", "year"], "PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False},
+    )
+    if found:
+        return found[0][1].date()
+    return date(int(year.group(1)), 1, 1)
 
 
 def is_boilerplate_heading(line: str) -> bool:

@@ -90,3 +90,5 @@ def test_edition_dates():
     assert str(edition_date("Jan-2025 Mis à jour")) == "2025-01-01"
     assert str(edition_date("Octobre 2025")) == "2025-10-01"
     assert edition_date("no date") is None
+    assert str(edition_date("Updated 2025-03-14")) == "2025-03-14"
+    assert str(edition_date("Édition 2024")) == "2024-01-01"
