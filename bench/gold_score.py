@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     facts = facts_by_file(db)
     total = Score()
     for gf in gold_files(args.gold):
-        name = gf.name[: -len(".gold.jsonl")]
         gold = load_gold(gf)
+        name = gold[0]["doc"] if gold and gold[0].get("doc") else gf.name[: -len(".gold.jsonl")] + ".txt"
         s = score(facts.get(name, []), gold)
         total.add(s)
         print(f"{name}: {s.line()}")
