@@ -1,6 +1,7 @@
 """Raw bytes -> ``Document``: decoded text with normalised line ends and a line index.
 
 Decoding order: BOM (UTF-8, UTF-16 LE/BE, UTF-32) -> strict UTF-8 -> UTF-16 without BOM (NUL pattern)
+-> UTF-8 with a few stray bytes (replaced by U+FFFD; encoding "utf-8 (N invalid sequences replaced)")
 -> Windows-1252 when it decodes with no undefined byte -> charset-normalizer's best guess.
 Line ends are normalised to ``\\n`` (CRLF and lone CR), so line numbers and character offsets are the
 same for a file and its UTF-8/LF twin. Offsets everywhere in the project refer to ``Document.text``.
@@ -112,6 +113,18 @@ def _looks_utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
+    """(text, invalid sequences) when the bytes are UTF-8 but for a few stray bytes (e.g. one Latin-1 'é' pasted
+    into a UTF-8 file): at least 20 valid multi-byte characters per invalid sequence. Decoding such a file as
+    Windows-1252 would garble every accented letter ('é' -> 'Ã©'); replacing the stray bytes loses only them."""
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - invalid  # valid non-ASCII characters
+    if invalid > 0 and multibyte >= 20 * invalid:
+        return text, invalid
+    return None
+
+
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
@@ -150,6 +163,11 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 text = None
     if text is None and b"\x00" in data:
         raise RejectedInput("binary file (contains NUL bytes)")
+    if text is None:
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            text = mostly[0]
+            encoding = f"utf-8 ({mostly[1]} invalid sequence{'s' if mostly[1] > 1 else ''} replaced)"
     if text is None and not (_CP1252_UNDEFINED & set(data)):
         text = data.decode("cp1252")
         encoding = "cp1252"

@@ -179,7 +179,15 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
 
             idx = facts.column_names.index("run_id")
             facts = facts.set_column(idx, "run_id", pa.array([run_id] * facts.num_rows, pa.string()))
-        n = wh.load_document(doc, item["sections"], facts, run_id)
+        try:
+            n = wh.load_document(doc, item["sections"], facts, run_id)  # one transaction: all or nothing
+        except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
+            reason = f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+            wh.record_rejection(item["path"], doc.get("sha256"), reason, run_id)
+            summary.documents_rejected += 1
+            summary.rejections.append((item["path"], reason))
+            _notify(item["path"], "rejected", reason=reason)
+            continue
         summary.documents_loaded += 1
         summary.facts_loaded += n
         summary.loaded.append((item["path"], n))

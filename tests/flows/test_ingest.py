@@ -110,3 +110,27 @@ def test_gold_score_from_the_warehouse(sample_warehouse):
     s = score(facts["alibaba-canvas-2025.txt"], load_gold(gold_path))
     assert s.f1 >= 0.97, s.line()
     assert s.period_accuracy >= 0.95, s.line()
+
+
+def test_a_document_the_warehouse_refuses_is_quarantined(tmp_path, prefect_harness, sample_path, monkeypatch):
+    from warehouse.store import Warehouse
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / "good.txt")
+    (raw / "other.txt").write_text("Acme revenue was $5 million in 2024.\n", encoding="utf-8")
+    original = Warehouse.load_document
+
+    def refuse_acme(self, document, sections, facts, run_id):
+        if document["file_name"] == "other.txt":
+            raise RuntimeError("disk full (simulated)")
+        return original(self, document, sections, facts, run_id)
+
+    monkeypatch.setattr(Warehouse, "load_document", refuse_acme)
+    db = tmp_path / "wh.duckdb"
+    summary = run_ingest([str(raw)], db=str(db))
+    assert summary["documents_loaded"] == 1 and summary["documents_rejected"] == 1
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT file_name FROM documents").fetchall() == [("good.txt",)]
+    (reason,) = con.execute("SELECT reason FROM rejected_inputs").fetchone()
+    assert reason.startswith("load failed: RuntimeError: disk full")
