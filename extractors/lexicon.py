@@ -46,7 +46,7 @@ def canvas(lang: str) -> dict:
 def all_canvas_words() -> tuple[tuple[str, str], ...]:
     """(folded canvas word, lang), longest first."""
     out = [(fold(w), lang) for lang in LANGS for w in canvas(lang).get("canvas_words", [])]
-    return tuple(sorted(set(out), key=lambda x: -len(x[0])))
+    return tuple(sorted(set(out), key=lambda x: (-len(x[0]), x[0], x[1])))  # deterministic whatever the hash seed
 
 
 @lru_cache(maxsize=None)

@@ -318,8 +318,8 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
                 edition_date=title_edition[1],
                 edition_group=edition_group,
             )
-            if heading["block"] is None and heading["lang"] is None:
-                current.lang = lexicon.guess_lang(stripped, default_lang)
+            if heading["block"] is None:  # a title line: its own words decide ("[Jan-2025 Mis à jour]")
+                current.lang = lexicon.guess_lang(stripped, heading["lang"] or default_lang)
             subheading = intro = last_prose = None
             in_table = False
             table_header = None

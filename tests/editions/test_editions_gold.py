@@ -115,8 +115,9 @@ def test_sample_cloud_conflict_with_gold_labels(tmp_path):
     """The sample's gold labels (one edition): cloud revenue for the September 2025 quarter, US$4.35 billion
     (line 291, "Alibaba Cloud Intelligence Group") vs US$5.6 billion (line 378, "Alibaba Cloud", a converted
     amount), lines up and conflicts; RMB 39.8 billion and its US$5.6 billion equivalent do not."""
-    from conftest import GOLD
+    from pathlib import Path
 
+    GOLD = Path(__file__).resolve().parents[3] / "shared" / "gold" / "alibaba-canvas-2025.gold.jsonl"
     facts = []
     for raw in GOLD.read_text(encoding="utf-8").splitlines():
         g = json.loads(raw)
