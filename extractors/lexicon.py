@@ -28,6 +28,7 @@ _FOLD_TABLE = {cp: _strip_accents(chr(cp)) for cp in range(0xC0, 0x250) if len(_
 _FOLD_TABLE.update({0x2019: "'", 0x2018: "'", 0x2013: "-", 0x2014: "-"})
 
 
+@lru_cache(maxsize=20_000)
 def fold(text: str) -> str:
     """Lower-case, strip accents, fold apostrophes and dashes: the key used for vocabulary matching."""
     if not text.isascii():

@@ -37,6 +37,14 @@ if not Doc.has_extension("fiscal_year_end"):
     Doc.set_extension("fiscal_year_end", default=(12, 31))
 
 
+def doc_text(doc: Doc) -> str:
+    """doc.text, without rebuilding it from the tokens each time (the text the doc was made from)."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
 def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
@@ -50,7 +58,7 @@ class AmountRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for amount in cached_amounts(doc.text, self.lang, doc._.currency_hints):
+        for amount in cached_amounts(doc_text(doc), self.lang, doc._.currency_hints):
             span = _span(doc, amount.start, amount.end, amount.kind)
             if span is not None:
                 span._.amount = amount
@@ -68,7 +76,7 @@ class PeriodRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for mention in cached_periods(doc.text, self.lang, doc._.fiscal_year_end):
+        for mention in cached_periods(doc_text(doc), self.lang, doc._.fiscal_year_end):
             span = _span(doc, mention.start, mention.end, (mention.period.grain if mention.period else "period"))
             if span is not None:
                 span._.period = mention

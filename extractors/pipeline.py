@@ -539,7 +539,7 @@ def _needs_ner(unit: Unit) -> bool:
 
 
 _NER_MEMO: "OrderedDict[tuple[str, str], tuple]" = OrderedDict()
-_NER_MEMO_SIZE = 50_000
+_NER_MEMO_SIZE = 20_000
 
 
 def _run_ner(nlp, docs) -> int:
@@ -550,7 +550,7 @@ def _run_ner(nlp, docs) -> int:
     heads = []
     for d in docs:
         first = min(s.start_char for s in d.spans["amounts"])
-        head = d.text[:first]
+        head = d.user_data.get("text", d.text)[:first]
         if len(head) > NER_MAX_CHARS:
             cut = head.rfind(" ", 0, NER_MAX_CHARS)
             head = head[: cut if cut > 0 else NER_MAX_CHARS]
@@ -594,6 +594,7 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
         docs = []
         for u in lang_units:
             d = nlp.make_doc(u.text)
+            d.user_data["text"] = u.text
             d._.currency_hints = ex.hints
             d._.fiscal_year_end = ex.fye
             docs.append(d)

@@ -92,6 +92,7 @@ class Structure:
 # headings
 
 
+@lru_cache(maxsize=4096)
 def _best_block(text: str) -> tuple[str | None, str | None, float]:
     folded = lexicon.fold(text).strip(" :.-|")
     if not folded:
