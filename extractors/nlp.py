@@ -76,6 +76,9 @@ class PeriodRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        if doc.user_data.get("skip_periods_without_amounts") and not doc.spans.get("amounts"):
+            doc.spans[self.spans_key] = spans  # a table cell with no figure: its periods are read as row context
+            return doc
         for mention in cached_periods(doc_text(doc), self.lang, doc._.fiscal_year_end):
             span = _span(doc, mention.start, mention.end, (mention.period.grain if mention.period else "period"))
             if span is not None:

@@ -595,6 +595,8 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
         for u in lang_units:
             d = nlp.make_doc(u.text)
             d.user_data["text"] = u.text
+            if u.kind == "cell":
+                d.user_data["skip_periods_without_amounts"] = True
             d._.currency_hints = ex.hints
             d._.fiscal_year_end = ex.fye
             docs.append(d)

@@ -75,6 +75,15 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema_sql())
 
 
+# The loader is one of several processes on the machine (extraction workers run beside it): small
+# per-document transactions gain nothing from many threads, and DuckDB's default memory limit (80 % of RAM)
+# would let its cache grow with the warehouse. Override with CANVAS_ETL_DUCKDB_THREADS / _MEMORY.
+WRITER_CONFIG = {
+    "threads": os.environ.get("CANVAS_ETL_DUCKDB_THREADS", "1"),
+    "memory_limit": os.environ.get("CANVAS_ETL_DUCKDB_MEMORY", "512MB"),
+}
+
+
 class WarehouseLocked(RuntimeError):
     """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
 
@@ -158,7 +167,8 @@ class Warehouse:
         delay = 0.05
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=self.read_only)
+                config = {} if self.read_only else WRITER_CONFIG
+                return duckdb.connect(str(self.path), read_only=self.read_only, config=config)
             except duckdb.IOException as exc:
                 if not _lock_conflict(exc):
                     raise
