@@ -48,6 +48,7 @@ def ingest(
     workers: int = typer.Option(2, "--workers", min=1, help="Parallel extraction workers."),
     no_models: bool = typer.Option(False, "--no-models", help="Rules only: do not load the spaCy statistical models."),
     lock_timeout: float = typer.Option(30.0, "--lock-timeout", help="Seconds to wait for another writer to finish."),
+    max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Refuse files larger than this (default 20 MiB, or CANVAS_ETL_MAX_BYTES)."),
 ) -> None:
     """Ingest report files into the warehouse (new or changed files only).
 
@@ -70,6 +71,8 @@ def ingest(
     from flows.run import run_ingest
     from warehouse.store import WarehouseLocked
 
+    if max_bytes is not None:  # read by the decode step, in this process and in the workers it starts
+        os.environ["CANVAS_ETL_MAX_BYTES"] = str(max_bytes)
     started = now()
     try:
         with observe_ingest(targets):

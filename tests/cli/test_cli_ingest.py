@@ -77,3 +77,19 @@ def test_progress_observer_live_and_plain(capsys):
     assert out.splitlines()[0] == ("documents: 3 seen, 1 loaded, 1 unchanged, 1 rejected; facts: 12; "
                                    "time: 1.2 s; run: R1")
     assert "rejected: raw/c.txt: empty file" in out and "raw/a.txt (12 facts)" in out
+
+
+def test_max_bytes_option_rejects_large_files(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "small.txt").write_text("Revenue was $5 million in 2024.\n", encoding="utf-8")
+    (raw / "big.txt").write_text("Revenue was $5 million in 2024.\n" * 200, encoding="utf-8")
+    bin_ = Path(sys.executable).parent / "canvas-etl"
+    res = subprocess.run([str(bin_), "ingest", str(raw), "--db", str(tmp_path / "w.duckdb"), "--max-bytes", "1000",
+                          "--no-models"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "1 loaded" in res.stdout and "big.txt" in res.stdout and "too large" in res.stdout
