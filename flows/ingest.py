@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 import time
 import traceback
@@ -100,7 +101,27 @@ def _hash_file(path: str) -> tuple[str | None, int | None, str | None]:
         return None, None, f"unreadable path: {exc.strerror or exc}"
 
 
-def extract_paths(paths: list[str], edition: str | None = None, use_model: bool = True) -> dict:
+def _stage(table, path: str) -> str:
+    """Write an Arrow table as an IPC file (the loader memory-maps it back)."""
+    import pyarrow as pa
+
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return path
+
+
+def _unstage(value):
+    """An Arrow table, or a staged file path -> (table, path or None)."""
+    if isinstance(value, str):
+        import pyarrow as pa
+
+        with pa.memory_map(value, "r") as source:
+            return pa.ipc.open_file(source).read_all(), value
+    return value, None
+
+
+def extract_paths(paths: list[str], edition: str | None = None, use_model: bool = True,
+                  staging: str | None = None) -> dict:
     """Extract a batch of files (pure work, no DuckDB): Arrow tables per document, or a rejection."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
     from extractors.pipeline import EXTRACTOR_VERSION, extract_document
@@ -126,6 +147,9 @@ def extract_paths(paths: list[str], edition: str | None = None, use_model: bool 
                 secs[stage] = secs.get(stage, 0.0) + result.stats.get(f"{stage}_s", 0.0)
             secs["extract"] = secs.get("extract", 0.0) + (t2 - t1)
             secs["arrow"] = secs.get("arrow", 0.0) + (t3 - t2)
+            if staging:  # results travel as files: the flow process holds one document at a time
+                base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
+                facts, sections = _stage(facts, base + ".facts.arrow"), _stage(sections, base + ".sections.arrow")
             out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts})
         except RejectedInput as exc:
             out["rejections"].append({"path": path, "sha256": sha, "reason": exc.reason})
@@ -139,8 +163,9 @@ def extract_paths(paths: list[str], edition: str | None = None, use_model: bool 
 
 
 @task(name="extract-batch", retries=2, retry_delay_seconds=[1, 5], persist_result=False)
-def extract_batch(paths: list[str], edition: str | None = None, use_model: bool = True) -> dict:
-    return extract_paths(paths, edition=edition, use_model=use_model)
+def extract_batch(paths: list[str], edition: str | None = None, use_model: bool = True,
+                  staging: str | None = None) -> dict:
+    return extract_paths(paths, edition=edition, use_model=use_model, staging=staging)
 
 
 def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
@@ -158,6 +183,36 @@ def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
     return batches
 
 
+def _load_item(wh, item: dict, run_id: str, summary: IngestSummary) -> None:
+    doc = item["document"]
+    existing = wh.known_document(doc["sha256"])
+    if existing:
+        wh.add_source(existing, item["path"], run_id)
+        summary.documents_unchanged += 1
+        _notify(item["path"], "unchanged")
+        return
+    facts, _ = _unstage(item["facts"])
+    sections, _ = _unstage(item["sections"])
+    if "run_id" in facts.column_names:
+        import pyarrow as pa
+
+        idx = facts.column_names.index("run_id")
+        facts = facts.set_column(idx, "run_id", pa.array([run_id] * facts.num_rows, pa.string()))
+    try:
+        n = wh.load_document(doc, sections, facts, run_id)  # one transaction: all or nothing
+    except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
+        reason = f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        wh.record_rejection(item["path"], doc.get("sha256"), reason, run_id)
+        summary.documents_rejected += 1
+        summary.rejections.append((item["path"], reason))
+        _notify(item["path"], "rejected", reason=reason)
+        return
+    summary.documents_loaded += 1
+    summary.facts_loaded += n
+    summary.loaded.append((item["path"], n))
+    _notify(item["path"], "loaded", n)
+
+
 def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
     """The single writer: one transaction per document."""
     for rej in result["rejections"]:
@@ -166,32 +221,15 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
         summary.rejections.append((rej["path"], rej["reason"]))
         _notify(rej["path"], "rejected", reason=rej["reason"])
     for item in result["documents"]:
-        doc = item["document"]
-        existing = wh.known_document(doc["sha256"])
-        if existing:
-            wh.add_source(existing, item["path"], run_id)
-            summary.documents_unchanged += 1
-            _notify(item["path"], "unchanged")
-            continue
-        facts = item["facts"]
-        if "run_id" in facts.column_names:
-            import pyarrow as pa
-
-            idx = facts.column_names.index("run_id")
-            facts = facts.set_column(idx, "run_id", pa.array([run_id] * facts.num_rows, pa.string()))
         try:
-            n = wh.load_document(doc, item["sections"], facts, run_id)  # one transaction: all or nothing
-        except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
-            reason = f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-            wh.record_rejection(item["path"], doc.get("sha256"), reason, run_id)
-            summary.documents_rejected += 1
-            summary.rejections.append((item["path"], reason))
-            _notify(item["path"], "rejected", reason=reason)
-            continue
-        summary.documents_loaded += 1
-        summary.facts_loaded += n
-        summary.loaded.append((item["path"], n))
-        _notify(item["path"], "loaded", n)
+            _load_item(wh, item, run_id, summary)
+        finally:
+            for key in ("facts", "sections"):
+                if isinstance(item[key], str):
+                    try:
+                        os.remove(item[key])
+                    except OSError:
+                        pass
     for k, v in result.get("seconds", {}).items():
         summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
 
@@ -222,6 +260,7 @@ def ingest_flow(
         run_id = wh.begin_run(flow_run_id)
         summary.run_id = run_id
         status = "failed"
+        staging = None
         try:
             todo: list[tuple[str, int]] = []
             known = dict(wh.query("SELECT sha256, document_id FROM documents"))
@@ -248,7 +287,11 @@ def ingest_flow(
                 # one batch: run it here, sparing a worker process its start-up and model loading
                 results = iter([extract_batch(batches[0], edition, use_model)])
             else:
-                futures = [extract_batch.submit(b, edition, use_model) for b in batches]
+                # workers stage their Arrow tables as files beside the warehouse; the loader reads them
+                # one document at a time and deletes them (bounded memory, small task results)
+                staging = f"{db}.staging-{run_id}"
+                os.makedirs(staging, exist_ok=True)
+                futures = [extract_batch.submit(b, edition, use_model, staging) for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
             for result in results:
                 t0 = time.perf_counter()
@@ -257,6 +300,8 @@ def ingest_flow(
             summary.stage_seconds["load"] = t_load
             status = "completed_with_rejections" if summary.documents_rejected else "completed"
         finally:
+            if staging:
+                shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started
             wh.finish_run(run_id, status, summary.counts())
     out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")
