@@ -132,10 +132,20 @@ def find_metric(text: str, lang: str, amount: Amount | None = None, amounts: lis
         return table[m.group(1)] if m else None
     if amount.kind == "number":
         noun = _COUNTED_NOUN.match(folded, amount.end)
-        if noun:
-            phrase = noun.group(1)
-            hit = _metric_regex(lang).match(phrase)
-            return table[hit.group(1)] if hit else phrase
+        if not noun:
+            return None  # "37 boutiques en aéroport, dont 12 en Asie": 12 counts something unnamed
+        phrase = noun.group(1)
+        hit = _metric_regex(lang).match(phrase)
+        if not hit:
+            return phrase
+        rest = phrase[hit.end():].strip()
+        return f"{table[hit.group(1)]} {rest}" if rest else table[hit.group(1)]
+    if amount.kind == "percent":
+        of = _SHARE_OF.match(folded, amount.end)
+        if of and of.end() > amount.end:
+            hit = _metric_regex(lang).match(folded, of.end())
+            if hit:
+                return f"share of {table[hit.group(1)]}"
     prev_end = max((b.end for b in amounts if b.end <= amount.start), default=0)
     next_start = min((b.start for b in amounts if b.start >= amount.end), default=len(text))
     before = [m for m in _metric_regex(lang).finditer(folded, prev_end, amount.start)]
@@ -146,8 +156,14 @@ def find_metric(text: str, lang: str, amount: Amount | None = None, amounts: lis
 
 
 # "486 boutiques", "96 millions de visites", "1.2 million developers on paid seats"
-_COUNTED_NOUN = re.compile(r"\s+(?:(?:de|d'|des|of)\s*)?([a-z][a-z'-]{2,}(?:\s+(?:actifs|active|mensuels|monthly|daily|"
-                           r"quotidiens|annuels|annual|payants|paid|registered|inscrits)){0,2})")
+_COUNTED_NOUN = re.compile(
+    r"\s+(?:(?:de|des|of)\s+|d'\s*)?"
+    r"([a-z][a-z'-]{2,}"  # the counted noun ...
+    r"(?:\s+(?!(?:au|aux|a|fin|dans|sur|pour|par|chez|et|ou|in|at|on|by|for|from|to|as|across|per|with|avec|and|or)\b)"
+    r"(?:en\s+)?[a-z][a-z'-]{2,}){0,2})"  # ... and up to two qualifiers ("en aéroport", "en propre", "phares")
+)
+# "39 % du chiffre d'affaires", "27% of revenue": a share of something
+_SHARE_OF = re.compile(r"\s*(?:of|du|des|de la|de l'|de|d')\s*(?:the\s+|la\s+|le\s+|l')?")
 
 
 # ---------------------------------------------------------------------------------------------------------
