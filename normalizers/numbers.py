@@ -102,6 +102,10 @@ def fraction_spans(toks, F: Fractions, lang: str, is_scale, gap_ok) -> list[Span
     """Fractions among the tokens. ``toks[i].t`` is the token text; ``gap_ok(i, j)`` says token j directly
     follows token i (only spaces between); ``is_scale(word)`` gives a scale word's multiplier or None."""
     out: list[Span] = []
+    dens, comps = F.denominators, F.compound_only
+    if not any((w := t.t.lower()) in dens or w in comps or (not w.isascii() and (fold(w) in dens or fold(w) in comps))
+               for t in toks):
+        return out  # no denominator word at all: the common case, decided without folding every token
     n = len(toks)
     low = [fold(t.t) for t in toks]
     glued = [i > 0 and toks[i].s == toks[i - 1].e for i in range(n)]
