@@ -49,43 +49,59 @@ def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
     return doc.char_span(start, end, label=label, alignment_mode="expand")
 
 
-class AmountRuler:
+class _Ruler:
+    """Marks the mentions a rule engine finds as spans in ``doc.spans[key]``; each span carries its typed
+    value in ``span._.<attr>``, and ``doc.user_data[key]`` lists the values in span order."""
+
+    attr = ""
+
+    def __init__(self, lang: str, spans_key: str):
+        self.lang = lang
+        self.spans_key = spans_key
+
+    def find(self, doc: Doc):
+        raise NotImplementedError
+
+    def label(self, value) -> str:
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans, values = [], []
+        for value in self.find(doc):
+            span = _span(doc, value.start, value.end, self.label(value))
+            if span is not None:
+                setattr(span._, self.attr, value)
+                spans.append(span)
+                values.append(value)
+        doc.spans[self.spans_key] = spans
+        doc.user_data[self.spans_key] = values
+        return doc
+
+
+class AmountRuler(_Ruler):
     """Marks money, percentages, counts and quantities (rules compiled from normalizers/data)."""
 
-    def __init__(self, lang: str, spans_key: str = "amounts"):
-        self.lang = lang
-        self.spans_key = spans_key
+    attr = "amount"
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for amount in cached_amounts(doc_text(doc), self.lang, doc._.currency_hints):
-            span = _span(doc, amount.start, amount.end, amount.kind)
-            if span is not None:
-                span._.amount = amount
-                spans.append(span)
-        doc.spans[self.spans_key] = spans
-        return doc
+    def find(self, doc: Doc):
+        return cached_amounts(doc_text(doc), self.lang, doc._.currency_hints)
+
+    def label(self, value) -> str:
+        return value.kind
 
 
-class PeriodRuler:
+class PeriodRuler(_Ruler):
     """Marks periods: years, quarters, halves, months, days, fiscal and trailing periods."""
 
-    def __init__(self, lang: str, spans_key: str = "periods"):
-        self.lang = lang
-        self.spans_key = spans_key
+    attr = "period"
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
+    def find(self, doc: Doc):
         if doc.user_data.get("skip_periods_without_amounts") and not doc.spans.get("amounts"):
-            doc.spans[self.spans_key] = spans  # a table cell with no figure: its periods are read as row context
-            return doc
-        for mention in cached_periods(doc_text(doc), self.lang, doc._.fiscal_year_end):
-            span = _span(doc, mention.start, mention.end, (mention.period.grain if mention.period else "period"))
-            if span is not None:
-                span._.period = mention
-                spans.append(span)
-        doc.spans[self.spans_key] = spans
-        return doc
+            return ()  # a table cell with no figure: its periods are read as row context instead
+        return cached_periods(doc_text(doc), self.lang, doc._.fiscal_year_end)
+
+    def label(self, value) -> str:
+        return value.period.grain if value.period else "period"
 
 
 @Language.factory("canvas_amounts", default_config={"spans_key": "amounts"})

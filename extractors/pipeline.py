@@ -637,8 +637,9 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
 
 
 def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
-    amount_spans = [s._.amount for s in d.spans["amounts"] if s._.amount is not None]
-    period_mentions = [s._.period for s in d.spans["periods"] if s._.period is not None]
+    # the spans' typed values (components keep them in span order in user_data: no Underscore look-ups)
+    amount_spans = d.user_data.get("amounts") or [s._.amount for s in d.spans["amounts"] if s._.amount is not None]
+    period_mentions = d.user_data.get("periods") or [s._.period for s in d.spans["periods"] if s._.period is not None]
     ex.note_default_period(unit, lang, period_mentions)
     if not amount_spans:
         return []
