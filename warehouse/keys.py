@@ -155,6 +155,7 @@ def _reduce_metric(name: str) -> str:
 _DANGLING = frozenset({"au", "a", "en", "du", "de", "des", "d", "pour", "sur", "for", "in", "of", "at", "as", "the", "l", "la", "le"})
 
 
+@lru_cache(maxsize=20_000)  # subjects and metrics repeat across a report's facts and across reports
 def _key(text: str | None, section: str, path: str | Path | None) -> str | None:
     name = normalize_text(text)
     if name is None:
