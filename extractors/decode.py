@@ -189,12 +189,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     return text, encoding
 
 
-def document_from_bytes(data: bytes, source_path: str = "") -> Document:
+def document_from_bytes(data: bytes, source_path: str = "", *, sha256: str | None = None) -> Document:
+    """A Document from raw bytes; ``sha256`` may be passed when the caller already hashed them."""
     text, encoding = decode_bytes(data)
     return Document(
         text=text,
         encoding=encoding,
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(),
         byte_size=len(data),
         source_path=source_path,
     )

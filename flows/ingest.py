@@ -135,7 +135,7 @@ def extract_paths(paths: list[str], edition: str | None = None, use_model: bool 
             t0 = time.perf_counter()
             data = read_bytes(path)
             sha = hashlib.sha256(data).hexdigest()
-            doc = document_from_bytes(data, path)
+            doc = document_from_bytes(data, path, sha256=sha)  # hashed once, above (rejections need it too)
             t1 = time.perf_counter()
             result = extract_document(doc, edition=edition, use_model=use_model)
             t2 = time.perf_counter()
