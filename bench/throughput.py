@@ -31,7 +31,18 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent / "canvas-etl"
 
 
-def tree_rss(proc: psutil.Process) -> int:
+def _role(p: psutil.Process, root: psutil.Process) -> str:
+    if p.pid == root.pid:
+        return "flow"
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return "other"
+    return "prefect server" if ("uvicorn" in cmd or "prefect.server" in cmd or "prefect server" in cmd) else "workers"
+
+
+def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]]) -> int:
+    """RSS of the whole process tree; records each process's CPU seconds so far in ``cpu`` (pid -> role, s)."""
     total = 0
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -39,7 +50,11 @@ def tree_rss(proc: psutil.Process) -> int:
         return 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            with p.oneshot():
+                total += p.memory_info().rss
+                t = p.cpu_times()
+                role = cpu[p.pid][0] if p.pid in cpu else _role(p, proc)
+                cpu[p.pid] = (role, t.user + t.system)
         except psutil.Error:
             pass
     return total
@@ -53,12 +68,13 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
     peak = 0
+    cpu: dict[int, tuple[str, float]] = {}
     stop = threading.Event()
 
     def sample():
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(ps))
+            peak = max(peak, tree_sample(ps, cpu))
             stop.wait(0.1)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -72,7 +88,10 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
         raise SystemExit(f"ingest failed with exit code {proc.returncode}")
     summary = json.loads(summary_file.read_text())
     summary_file.unlink()
-    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode)
+    by_role: dict[str, float] = {}
+    for role, seconds in cpu.values():  # CPU of a process that ended between samples is partly missed
+        by_role[role] = by_role.get(role, 0.0) + seconds
+    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role)
     return summary
 
 
@@ -87,6 +106,10 @@ def report(title: str, s: dict, mb: float) -> None:
     if stages:
         order = ["hash", "decode", "segment", "models", "spacy", "ner", "facts", "arrow", "load"]
         print("   stages (s): " + ", ".join(f"{k} {stages[k]:.1f}" for k in order if k in stages))
+    cpu = s.get("cpu_seconds", {})
+    if cpu:
+        idle = (os.cpu_count() or 1) * s["wall"] - sum(cpu.values())
+        print("   CPU (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items())) + f", cores idle {idle:.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -402,6 +402,7 @@ class _Vocab:
 
 Y4 = r"(?:19\d\d|20\d\d|2100)"
 _RE_FLAGS = re.IGNORECASE | re.UNICODE
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(slots=True)
@@ -525,10 +526,15 @@ class _Grammar:
                     rf"|(?P<{p}iy>{Y4})-(?P<{p}im>\d\d)-(?P<{p}id>\d\d))(?![\d\w])")
 
         self.date_re = date_re
-        R: list[tuple[str, re.Pattern, Callable]] = []
+        R: list[tuple[str, re.Pattern, Callable, str]] = []
+        # what a rule cannot match without (checked once per text, so most rules are never run on a text):
+        # "year" = a four-digit year somewhere in the text, "digit" = any digit, "" = nothing (word rules)
+        needs_digit = {"fy_abbr", "cy", "qh_letter", "qh_suffix", "qh_yearfirst"}
+        needs_nothing = {"month_quarter", "relative", "multi", "multi_adj"}
 
         def rule(name: str, pattern: str, fn: Callable) -> None:
-            R.append((name, re.compile(pattern, _RE_FLAGS), fn))
+            need = "" if name in needs_nothing else "digit" if name in needs_digit else "year"
+            R.append((name, re.compile(pattern, _RE_FLAGS), fn, need))
 
         # full dates: "30 juin 2025", "March 31, 2025", "30/06/2025", "2025-09-30"
         rule("day", rf"(?<![\w/.\-])(?:(?:{self.weekday_alt}),?\s+)?{date_re('a_')}", self._r_day)
@@ -641,6 +647,7 @@ class _Grammar:
         # bare years last (weakest): "2023", "(2023)", "in 2024"
         rule("year", rf"(?<![\w.,$€£¥'’])(?P<y>{Y4})(?![\w%])(?!\s?%)(?![.,]\d)(?!-\d)", self._r_year)
         self.rules = R
+        self.has_year = re.compile(Y4)  # a superset of the rules' own year matches (no boundaries)
         # quick pre-checks: a digit, or any relative / multi-year / event word
         trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
                 + W("connectors.same"))
@@ -967,12 +974,13 @@ def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12
     fye = tuple(fiscal_year_end) if fiscal_year_end else (12, 31)
     _snap_fye(fye)  # validate
     ctx = _Ctx(text, g.v.date_order(lang), fye)  # type: ignore[arg-type]
-    has_digit = any(ch.isdigit() for ch in text)
+    has_digit = _DIGIT.search(text) is not None
     if not has_digit and not g.word_trigger.search(text):
         return []
+    has = {"": True, "digit": has_digit, "year": has_digit and g.has_year.search(text) is not None}
     cands: list[_Cand] = []
-    for name, rx, fn in g.rules:
-        if not has_digit and name not in ("relative", "multi", "multi_adj", "month_quarter"):
+    for _name, rx, fn, need in g.rules:
+        if not has[need]:
             continue
         for m in rx.finditer(text):
             c = fn(m, ctx)
