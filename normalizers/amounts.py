@@ -20,6 +20,7 @@ from typing import Mapping
 
 from . import currencies as _cur
 from . import numbers as _num
+from .retrie import trie_alternation
 
 __all__ = ["Amount", "find_amounts"]
 
@@ -44,16 +45,17 @@ class Amount:
 # language tables
 
 _SP = "[ \t\u00a0\u202f]"  # horizontal space
+_SPACES = " \t\u00a0\u202f"
 
 
-def _alt(words, flags_ci: bool = True) -> str:
-    """Regex alternation of literal phrases, longest first; spaces match any horizontal space run."""
-    parts = []
-    for w in sorted(set(words), key=len, reverse=True):
-        esc = re.escape(w).replace("\\ ", _SP + "{1,3}")
-        esc = esc.replace("'", "['’]").replace("’", "['’]") if "'" in w or "’" in w else esc
-        parts.append(esc)
-    return "|".join(parts) if parts else "(?!x)x"
+def _atom(ch: str) -> str:
+    return _SP + "{1,3}" if ch == " " else "['’]" if ch in "'’" else re.escape(ch)
+
+
+def _alt(words) -> str:
+    """Regex alternation of literal phrases (a prefix trie, longest first); spaces match a run of horizontal
+    space, either apostrophe matches both."""
+    return trie_alternation(words, lambda w: [_atom(ch) for ch in w])
 
 
 @dataclass
@@ -154,7 +156,9 @@ def _lang(lang: str) -> _Lang:
     equiv_re = re.compile(
         rf"^{_SP}{{0,3}}[,;]?{_SP}{{0,3}}[(\[]{_SP}{{0,3}}(?:(?i:{_alt(equiv_words)}){_SP}{{0,3}}){{0,2}}$"
     )
-    hints = _merged_list(p, s, "numbers", "word_hints")
+    frac = _num.build(lang, p.get("fractions", {}))
+    # number words, and the fraction denominators ("a fifth", "three quarters": their articles need no hint)
+    hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
     hint_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})")
     return _Lang(
         lang=lang,
@@ -178,7 +182,7 @@ def _lang(lang: str) -> _Lang:
         bare_word_skip=frozenset(w.lower() for w in _merged_list(p, s, "numbers", "bare_word_skip")),
         points_words=frozenset(points),
         bp_words=frozenset(bps),
-        frac=_num.build(lang, p.get("fractions", {})),
+        frac=frac,
         determiners=frozenset(w.lower() for w in p["numbers"].get("determiners", [])),
         alone_words={_num.fold(k): Decimal(v) for k, v in p["numbers"].get("alone_words", {}).items()},
         unit_link_re=re.compile(
@@ -304,18 +308,49 @@ class _Atom:
     frac: bool = False
 
 
+_WORD_WINDOW = 60  # characters of context kept on each side of a number word for text2num
+
+
+def _word_windows(text: str, L: _Lang) -> list[tuple[int, int]]:
+    """Stretches of text (cut at spaces) around the words that may start a number written in words. A word
+    right after a figure is the figure's scale ("12.3 billion", "5 millions"): it opens no stretch."""
+    wins: list[tuple[int, int]] = []
+    n = len(text)
+    for m in L.hint_re.finditer(text):
+        k = m.start()
+        while k > 0 and text[k - 1] in _SPACES:
+            k -= 1
+        if k > 0 and text[k - 1].isdigit():
+            continue
+        lo = text.rfind(" ", 0, max(0, m.start() - _WORD_WINDOW)) + 1
+        hi = text.find(" ", min(n, m.end() + _WORD_WINDOW))
+        hi = n if hi < 0 else hi
+        if wins and lo <= wins[-1][1]:
+            wins[-1] = (wins[-1][0], hi)
+        else:
+            wins.append((lo, hi))
+    return wins
+
+
 def _word_atoms(text: str, lang: str, L: _Lang) -> list[_Atom]:
-    if not L.hint_re.search(text):
+    wins = _word_windows(text, L)
+    if not wins:
         return []
     try:
         from text_to_num import find_numbers
     except ImportError:  # pragma: no cover
         return []
     out: list[_Atom] = []
-    # text2num works on tokens; feed it stretches of text around number words only (bounded work)
-    toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOK_RE.finditer(text)]
-    if not toks:
-        return out
+    for lo, hi in wins:
+        # text2num works on tokens; feed it the stretches around number words only (bounded work)
+        toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOK_RE.finditer(text, lo, hi)]
+        if toks:
+            out.extend(_window_atoms(text, lang, L, toks, find_numbers))
+    return out
+
+
+def _window_atoms(text: str, lang: str, L: _Lang, toks: list[_Tok], find_numbers) -> list[_Atom]:
+    out: list[_Atom] = []
     for tl in (lang,):
         try:
             occ = find_numbers(toks, tl, 0.0)

@@ -34,6 +34,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+from .retrie import trie_alternation
+
 __all__ = [
     "Period",
     "PeriodMention",
@@ -322,26 +324,8 @@ def _atoms(p: str) -> list[str]:
 
 
 def _alt(phrases: Iterable[str]) -> str:
-    """Alternation of literal phrases as a prefix trie (Python's re tries branches one by one, so
-    factoring prefixes makes the big word lists several times faster). Longest match first."""
-    root: dict = {}
-    for p in {p for p in phrases if p}:
-        node = root
-        for a in _atoms(p):
-            node = node.setdefault(a, {})
-        node[""] = {}
-    if not root:
-        return r"(?!x)x"
-
-    def emit(node: dict) -> str:
-        kids = sorted((k for k in node if k), key=lambda k: (-len(k), k))
-        if not kids:
-            return ""
-        parts = [k + emit(node[k]) for k in kids]
-        body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return "(?:" + emit(root) + ")"
+    """Alternation of literal phrases (a prefix trie), with flexible spaces, apostrophes, hyphens, accents."""
+    return trie_alternation(phrases, _atoms)
 
 
 def _cs_alt(phrases: Iterable[str]) -> str:
