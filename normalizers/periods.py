@@ -511,14 +511,22 @@ class _Grammar:
 
         self.date_re = date_re
         R: list[tuple[str, re.Pattern, Callable, str]] = []
-        # what a rule cannot match without (checked once per text, so most rules are never run on a text):
-        # "year" = a four-digit year somewhere in the text, "digit" = any digit, "" = nothing (word rules)
-        needs_digit = {"fy_abbr", "cy", "qh_letter", "qh_suffix", "qh_yearfirst"}
-        needs_nothing = {"month_quarter", "relative", "multi", "multi_adj"}
+        # What a rule cannot match without: a cheap test run at most once per text, so that most rules are
+        # never run on a text. Each test matches a superset of what its rules need (no boundaries).
+        trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
+                + W("connectors.same") + W("quarter.words"))
+        self.gates = {
+            "year": re.compile(Y4),  # a four-digit year
+            "words": re.compile(_alt(trig), _RE_FLAGS),  # relative, multi-year, quarter words
+            "qh": re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", _RE_FLAGS),  # Q3, 3Q
+            "fy": re.compile(fy_abbr, _RE_FLAGS),  # FY25
+            "cy": re.compile(rf"{cy_abbr}|{calw}", _RE_FLAGS),  # CY25, calendar year
+        }
+        gate_of = {"fy_abbr": "fy", "cy": "cy", "qh_letter": "qh", "qh_suffix": "qh", "qh_yearfirst": "qh",
+                   "month_quarter": "words", "relative": "words", "multi": "words", "multi_adj": "words"}
 
         def rule(name: str, pattern: str, fn: Callable) -> None:
-            need = "" if name in needs_nothing else "digit" if name in needs_digit else "year"
-            R.append((name, re.compile(pattern, _RE_FLAGS), fn, need))
+            R.append((name, re.compile(pattern, _RE_FLAGS), fn, gate_of.get(name, "year")))
 
         # full dates: "30 juin 2025", "March 31, 2025", "30/06/2025", "2025-09-30"
         rule("day", rf"(?<![\w/.\-])(?:(?:{self.weekday_alt}),?\s+)?{date_re('a_')}", self._r_day)
@@ -631,11 +639,6 @@ class _Grammar:
         # bare years last (weakest): "2023", "(2023)", "in 2024"
         rule("year", rf"(?<![\w.,$€£¥'’])(?P<y>{Y4})(?![\w%])(?!\s?%)(?![.,]\d)(?!-\d)", self._r_year)
         self.rules = R
-        self.has_year = re.compile(Y4)  # a superset of the rules' own year matches (no boundaries)
-        # quick pre-checks: a digit, or any relative / multi-year / event word
-        trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
-                + W("connectors.same"))
-        self.word_trigger = re.compile(_alt(trig), _RE_FLAGS)
         self.year_blockers = _YearBlockers(v)
 
     # ---- helpers -------------------------------------------------------------------------
@@ -959,12 +962,15 @@ def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12
     _snap_fye(fye)  # validate
     ctx = _Ctx(text, g.v.date_order(lang), fye)  # type: ignore[arg-type]
     has_digit = _DIGIT.search(text) is not None
-    if not has_digit and not g.word_trigger.search(text):
+    has = {"words": g.gates["words"].search(text) is not None}
+    if not has_digit and not has["words"]:
         return []
-    has = {"": True, "digit": has_digit, "year": has_digit and g.has_year.search(text) is not None}
     cands: list[_Cand] = []
     for _name, rx, fn, need in g.rules:
-        if not has[need]:
+        ok = has.get(need)
+        if ok is None:  # rules other than the word rules need a digit, then their own test
+            ok = has[need] = has_digit and g.gates[need].search(text) is not None
+        if not ok:
             continue
         for m in rx.finditer(text):
             c = fn(m, ctx)
