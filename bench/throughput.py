@@ -71,10 +71,13 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
     cpu: dict[int, tuple[str, float]] = {}
     stop = threading.Event()
 
+    timeline: list[tuple[float, float]] = []  # (seconds since start, CPU seconds of the tree so far)
+
     def sample():
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, tree_sample(ps, cpu))
+            timeline.append((time.perf_counter() - t0, sum(v for _, v in cpu.values())))
             stop.wait(0.1)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -91,7 +94,13 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
     by_role: dict[str, float] = {}
     for role, seconds in cpu.values():  # CPU of a process that ended between samples is partly missed
         by_role[role] = by_role.get(role, 0.0) + seconds
-    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role)
+    # cores busy in each tenth of the run (from the samples; 2.0 = both cores of this machine)
+    busy = []
+    for k in range(10):
+        lo, hi = wall * k / 10, wall * (k + 1) / 10
+        pts = [c for t, c in timeline if lo <= t <= hi]
+        busy.append((pts[-1] - pts[0]) / (hi - lo) if len(pts) > 1 else 0.0)
+    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role, busy=busy)
     return summary
 
 
@@ -110,6 +119,7 @@ def report(title: str, s: dict, mb: float) -> None:
     if cpu:
         idle = (os.cpu_count() or 1) * s["wall"] - sum(cpu.values())
         print("   CPU (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items())) + f", cores idle {idle:.1f}")
+        print("   cores busy by tenth of the run: " + " ".join(f"{b:.1f}" for b in s.get("busy", [])))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ from functools import lru_cache
 
 from normalizers.amounts import Amount
 from normalizers.periods import Period, PeriodMention, find_fiscal_year_end, find_periods, fiscal_year_end_for
+from normalizers.retrie import literal_alternation
 
 from . import lexicon
 from .decode import Document
@@ -90,27 +92,31 @@ def _metric_table(lang: str) -> tuple[tuple[str, str], ...]:
 
 
 @lru_cache(maxsize=None)
+def _metric_of(lang: str) -> dict[str, str]:
+    return dict(_metric_table(lang))
+
+
+@lru_cache(maxsize=None)
 def _metric_regex(lang: str) -> re.Pattern:
-    alts = "|".join(re.escape(p) for p, _ in _metric_table(lang))
+    alts = literal_alternation(p for p, _ in _metric_table(lang))
     return re.compile(r"(?<![\w])(" + alts + r")(?![\w])")
 
 
 @lru_cache(maxsize=None)
 def _negative_words() -> re.Pattern:
     words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("direction", {}).get("negative", [])}
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")(?![\w])")
+    return re.compile(r"(?<![\w])(" + literal_alternation(words) + r")(?![\w])")
 
 
 @lru_cache(maxsize=None)
 def _default_marker() -> re.Pattern:
     words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("default_period", {}).get("markers", [])}
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or r"(?!)")
+    return re.compile(literal_alternation(words))
 
 
 @lru_cache(maxsize=None)
 def _retraction_regex() -> re.Pattern:
-    alts = "|".join(re.escape(w) for w in lexicon.retraction_markers())
-    return re.compile(r"(?<![\w])(" + alts + r")(?![\w])")
+    return re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])")
 
 
 def clean_label(text: str | None) -> str | None:
@@ -129,10 +135,10 @@ def find_metric(text: str, lang: str, amount: Amount | None = None, amounts: lis
     - Money and percentages: the nearest metric phrase before the amount, not reaching back past another
       figure; else the first one after it, before the next figure."""
     folded = lexicon.fold(text)
+    table = _metric_of(lang)
     if len(folded) != len(text):  # folding changed lengths: positions are unreliable
         m = _metric_regex(lang).search(folded)
-        return dict(_metric_table(lang))[m.group(1)] if m else None
-    table = dict(_metric_table(lang))
+        return table[m.group(1)] if m else None
     if amount is None:
         m = _metric_regex(lang).search(folded)
         return table[m.group(1)] if m else None
@@ -201,16 +207,16 @@ def _context_words(key: str) -> list[str]:
 @lru_cache(maxsize=None)
 def _clause_break() -> re.Pattern:
     """Where a new clause starts: comparison words ("up from", "contre") and, after a comma, conjunctions."""
-    alts = "|".join(re.escape(w) for w in _context_words("breaks"))
-    comma = "|".join(re.escape(w) for w in _context_words("comma_breaks"))
-    return re.compile(r",\s*(?:" + alts + "|" + comma + r")\b|\s(?:" + alts + r")\s", re.IGNORECASE)
+    breaks = _context_words("breaks")
+    alts, either = literal_alternation(breaks), literal_alternation(breaks + _context_words("comma_breaks"))
+    return re.compile(r",\s*" + either + r"\b|\s" + alts + r"\s", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
 def _base_word_before() -> re.Pattern:
     """A comparison base right before a period: "from FY2024", "par rapport à 2023"."""
-    alts = "|".join(re.escape(w) for w in _context_words("base_words"))
-    return re.compile(r"(?<![\w])(?:" + alts + r")\s+(?:(?:the|le|la|l'|les)\s+)?$", re.IGNORECASE)
+    alts = literal_alternation(_context_words("base_words"))
+    return re.compile(r"(?<![\w])" + alts + r"\s+(?:(?:the|le|la|l'|les)\s+)?$", re.IGNORECASE)
 
 
 def _paren_groups(text: str) -> list[tuple[int, int]]:
@@ -227,6 +233,15 @@ def _paren_groups(text: str) -> list[tuple[int, int]]:
     return groups
 
 
+@lru_cache(maxsize=4096)
+def _layout(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
+    """A text's parentheses, ';' positions and clause breaks (shared by all the amounts of a unit)."""
+    groups = tuple(_paren_groups(text)) if "(" in text else ()
+    seg_breaks = tuple(i for i, ch in enumerate(text) if ch == ";") if ";" in text else ()
+    soft = tuple(m.start() for m in _clause_break().finditer(text))
+    return groups, seg_breaks, soft
+
+
 def _nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: list[Amount] = ()) -> PeriodMention | None:
     """The period that belongs to an amount.
 
@@ -237,7 +252,7 @@ def _nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: 
       then the closest."""
     if not mentions:
         return None
-    groups = _paren_groups(text) if "(" in text else []
+    groups, seg_breaks, soft = _layout(text)
 
     def group_of(start: int, end: int):
         for g in groups:
@@ -247,14 +262,12 @@ def _nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: 
 
     owning = {group_of(b.start, b.end) for b in amounts} - {None}
     a_group = group_of(amount.start, amount.end)
-    seg_breaks = [i for i, ch in enumerate(text) if ch == ";"]
-    soft = [m.start() for m in _clause_break().finditer(text)]
 
     def seg(pos: int) -> int:
-        return sum(1 for b in seg_breaks if b < pos)
+        return bisect_left(seg_breaks, pos)  # statements (';') before pos
 
     def clause(pos: int) -> int:
-        return sum(1 for b in soft if b < pos)
+        return bisect_left(soft, pos)  # clause breaks before pos
 
     a_seg, a_clause = seg(amount.start), clause(amount.start)
     candidates = []

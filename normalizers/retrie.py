@@ -8,6 +8,7 @@ are prefixes of each other, and the trie tries the longer continuation first.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable
 
 NEVER = r"(?!x)x"
@@ -34,3 +35,8 @@ def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) 
         return f"(?:{body})?" if "" in node else body
 
     return "(?:" + emit(root) + ")"
+
+
+def literal_alternation(phrases: Iterable[str]) -> str:
+    """A trie of exact phrases (each character literal; case folding is left to the pattern's flags)."""
+    return trie_alternation(phrases, lambda p: [re.escape(ch) for ch in p])

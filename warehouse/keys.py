@@ -34,6 +34,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from normalizers.retrie import literal_alternation
+
 SYNONYMS_PATH = Path(__file__).with_name("synonyms.toml")
 
 _LEADING_ARTICLES = ("the", "le", "la", "les", "l", "un", "une")
@@ -105,7 +107,7 @@ class _Table:
         ordered = sorted(phrases, key=lambda p: (-len(p), p))
         self._phrases = phrases
         self._regex = (
-            re.compile(r"(?<![\w&%])(" + "|".join(re.escape(p) for p in ordered) + r")(?![\w&%])")
+            re.compile(r"(?<![\w&%])(" + literal_alternation(ordered) + r")(?![\w&%])")
             if ordered
             else None
         )
