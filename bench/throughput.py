@@ -41,9 +41,11 @@ def _role(p: psutil.Process, root: psutil.Process) -> str:
     return "prefect server" if ("uvicorn" in cmd or "prefect.server" in cmd or "prefect server" in cmd) else "workers"
 
 
-def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]]) -> int:
-    """RSS of the whole process tree; records each process's CPU seconds so far in ``cpu`` (pid -> role, s)."""
+def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_peak: dict[str, int]) -> int:
+    """RSS of the whole process tree; records each process's CPU seconds so far in ``cpu`` (pid -> role, s)
+    and the peak RSS of each role (summed over its processes) in ``rss_peak``."""
     total = 0
+    by_role: dict[str, int] = {}
     try:
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
@@ -51,12 +53,16 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]]) -> int:
     for p in procs:
         try:
             with p.oneshot():
-                total += p.memory_info().rss
+                rss = p.memory_info().rss
                 t = p.cpu_times()
                 role = cpu[p.pid][0] if p.pid in cpu else _role(p, proc)
                 cpu[p.pid] = (role, t.user + t.system)
         except psutil.Error:
-            pass
+            continue
+        total += rss
+        by_role[role] = by_role.get(role, 0) + rss
+    for role, rss in by_role.items():
+        rss_peak[role] = max(rss_peak.get(role, 0), rss)
     return total
 
 
@@ -69,6 +75,7 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
     ps = psutil.Process(proc.pid)
     peak = 0
     cpu: dict[int, tuple[str, float]] = {}
+    rss_peak: dict[str, int] = {}
     stop = threading.Event()
 
     timeline: list[tuple[float, float]] = []  # (seconds since start, CPU seconds of the tree so far)
@@ -76,7 +83,7 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
     def sample():
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_sample(ps, cpu))
+            peak = max(peak, tree_sample(ps, cpu, rss_peak))
             timeline.append((time.perf_counter() - t0, sum(v for _, v in cpu.values())))
             stop.wait(0.1)
 
@@ -100,7 +107,8 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
         lo, hi = wall * k / 10, wall * (k + 1) / 10
         pts = [c for t, c in timeline if lo <= t <= hi]
         busy.append((pts[-1] - pts[0]) / (hi - lo) if len(pts) > 1 else 0.0)
-    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role, busy=busy)
+    summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role, busy=busy,
+                   peak_rss_by_role=rss_peak)
     return summary
 
 
@@ -120,6 +128,9 @@ def report(title: str, s: dict, mb: float) -> None:
         idle = (os.cpu_count() or 1) * s["wall"] - sum(cpu.values())
         print("   CPU (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items())) + f", cores idle {idle:.1f}")
         print("   cores busy by tenth of the run: " + " ".join(f"{b:.1f}" for b in s.get("busy", [])))
+    roles = s.get("peak_rss_by_role", {})
+    if roles:
+        print("   peak RSS by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(roles.items())))
 
 
 def main(argv: list[str] | None = None) -> int:

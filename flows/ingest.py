@@ -183,9 +183,11 @@ def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
     return batches
 
 
-def _load_item(wh, item: dict, run_id: str, summary: IngestSummary) -> None:
+def _load_item(wh, item: dict, run_id: str, summary: IngestSummary, loaded: set[str] | None) -> None:
     doc = item["document"]
-    existing = wh.known_document(doc["sha256"])
+    # ``loaded``: the sha256s this run has loaded so far (the flow checked the warehouse before extracting,
+    # under the writer lock: only a file repeated within the run can be known by now)
+    existing = wh.known_document(doc["sha256"]) if loaded is None or doc["sha256"] in loaded else None
     if existing:
         wh.add_source(existing, item["path"], run_id)
         summary.documents_unchanged += 1
@@ -207,14 +209,16 @@ def _load_item(wh, item: dict, run_id: str, summary: IngestSummary) -> None:
         summary.rejections.append((item["path"], reason))
         _notify(item["path"], "rejected", reason=reason)
         return
+    if loaded is not None:
+        loaded.add(doc["sha256"])
     summary.documents_loaded += 1
     summary.facts_loaded += n
     summary.loaded.append((item["path"], n))
     _notify(item["path"], "loaded", n)
 
 
-def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
-    """The single writer: one transaction per document."""
+def load_results(wh, result: dict, run_id: str, summary: IngestSummary, loaded: set[str] | None = None) -> None:
+    """The single writer: one transaction per document. ``loaded``: see ``_load_item``."""
     for rej in result["rejections"]:
         wh.record_rejection(rej["path"], rej["sha256"], rej["reason"], run_id)
         summary.documents_rejected += 1
@@ -222,7 +226,7 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
         _notify(rej["path"], "rejected", reason=rej["reason"])
     for item in result["documents"]:
         try:
-            _load_item(wh, item, run_id, summary)
+            _load_item(wh, item, run_id, summary, loaded)
         finally:
             for key in ("facts", "sections"):
                 if isinstance(item[key], str):
@@ -293,9 +297,10 @@ def ingest_flow(
                 os.makedirs(staging, exist_ok=True)
                 futures = [extract_batch.submit(b, edition, use_model, staging) for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
+            loaded: set[str] = set()
             for result in results:
                 t0 = time.perf_counter()
-                load_results(wh, result, run_id, summary)
+                load_results(wh, result, run_id, summary, loaded)
                 t_load += time.perf_counter() - t0
             summary.stage_seconds["load"] = t_load
             status = "completed_with_rejections" if summary.documents_rejected else "completed"

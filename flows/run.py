@@ -7,9 +7,15 @@ them once through the ``lru_cache`` in ``extractors.nlp``.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
-from typing import Iterator
+import random
+import socket
+import subprocess
+import sys
+import time
+from typing import Callable, Iterator
 
 RUNNERS = ("threads", "processes", "dask")
 
@@ -45,41 +51,132 @@ def make_task_runner(runner: str = "threads", *, workers: int = 2, dask_address:
     raise ValueError(f"unknown runner {runner!r}: choose {', '.join(RUNNERS)}")
 
 
+class TemporaryServer:
+    """Prefect's temporary API server, started as a subprocess at once and waited for only when the flow
+    needs it, so that its start-up (seconds) overlaps the rest of ours.
+
+    It runs exactly what Prefect runs when it starts a temporary server by itself (the command and settings
+    of ``prefect.server.api.server.SubprocessASGIServer``, Prefect being pinned), without importing the server
+    application into this process (1.6 s and some 100 MB that the flow process does not need)."""
+
+    PORTS = range(8000, 9000)
+
+    def __init__(self) -> None:
+        self.port = self._free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @staticmethod
+    def _free_port() -> int:
+        for _ in range(20):
+            port = random.choice(TemporaryServer.PORTS)
+            with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                    return port
+                except OSError:
+                    continue
+        raise RuntimeError("no free port for Prefect's temporary server")
+
+    def start(self) -> "TemporaryServer":
+        import prefect
+        from prefect.settings import get_current_settings
+
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
+               **get_current_settings().to_environment_variables(exclude_unset=True)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "error", "--lifespan", "on"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        return self
+
+    def wait_ready(self) -> None:
+        import httpx
+        from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
+
+        deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
+        with httpx.Client() as client:
+            while time.monotonic() < deadline:
+                code = self.process.poll()
+                if code is not None:
+                    if code == 3:  # the port was taken meanwhile: try another one
+                        self.port = self._free_port()
+                        self.start()
+                        continue
+                    err = self.process.stderr.read().decode(errors="replace")[-2000:] if self.process.stderr else ""
+                    raise RuntimeError(f"Prefect's temporary server exited with code {code}: {err}")
+                try:
+                    if client.get(f"{self.api_url}/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+        raise RuntimeError("timed out waiting for Prefect's temporary server")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+        self.process = None
+
+
 @contextlib.contextmanager
-def shared_prefect_api() -> Iterator[str | None]:
-    """Make sure every process of a run talks to the same Prefect API.
+def prefect_api() -> Iterator[Callable[[], str | None]]:
+    """Make sure every process of a run talks to the same Prefect API, and start it early.
 
     Without ``PREFECT_API_URL``, Prefect starts a temporary ("ephemeral") server lazily, in whichever process
     first needs a client. Task worker processes (process pool, Dask) would then each start their own
     temporary server (seconds each, and several writers on the same SQLite file). Here the temporary server
-    is started once, up front, and its URL is put in the settings that Prefect passes to the workers
-    (environment for the process pool, serialized settings context for Dask). With ``PREFECT_API_URL`` set
-    (a real server, or the test harness) nothing changes.
+    is started once, as soon as the run begins; the ``ready()`` this yields waits for it and puts its URL in
+    the settings that Prefect passes to the workers (environment for the process pool, serialized settings
+    context for Dask). With ``PREFECT_API_URL`` set (a real server, or the test harness) nothing changes.
     """
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings
 
     url = PREFECT_API_URL.value()
     if url or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        yield url
+        yield lambda: url
         return
-    from prefect.server.api.server import SubprocessASGIServer
+    global _server
+    if _server is None:
+        # one per process, stopped at exit like Prefect's own (after Prefect has flushed its logs to it)
+        _server = TemporaryServer().start()
+        atexit.register(_server.stop)
+    server = _server
+    with contextlib.ExitStack() as stack:
 
-    server = SubprocessASGIServer()  # the same singleton Prefect's own client would start (stopped at exit)
-    server.start()
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-        yield server.api_url
+        def ready() -> str:
+            server.wait_ready()
+            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url}))
+            return server.api_url
+
+        yield ready
+
+
+_server: TemporaryServer | None = None
 
 
 def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner: str = "threads",
                dask_address: str | None = None, workers: int = 2, use_model: bool = True,
                lock_timeout: float = 30.0) -> dict:
-    from flows.ingest import ingest_flow
+    with prefect_api() as ready:  # the temporary server (if one is needed) boots while the rest loads
+        from flows.ingest import ingest_flow
 
-    task_runner = make_task_runner(runner, workers=workers, dask_address=dask_address)
-    flow_fn = ingest_flow.with_options(task_runner=task_runner)
-    kwargs = dict(paths=[os.fspath(p) for p in paths], db=db, edition=edition, use_model=use_model,
-                  lock_timeout=lock_timeout)
-    if runner == "threads":
-        return flow_fn(**kwargs)
-    with shared_prefect_api():
+        task_runner = make_task_runner(runner, workers=workers, dask_address=dask_address)
+        flow_fn = ingest_flow.with_options(task_runner=task_runner)
+        kwargs = dict(paths=[os.fspath(p) for p in paths], db=db, edition=edition, use_model=use_model,
+                      lock_timeout=lock_timeout)
+        ready()
         return flow_fn(**kwargs)

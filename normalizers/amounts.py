@@ -568,7 +568,7 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: boo
         pos = sc[1]
     # currency with a scale glued before it: "M€", "Md$", "k€", "MEUR"
     if b.scale is None:
-        mm = re.compile(r"" + _SP + r"?(Mds|Md|M|k|K)(?=[^\W\d_]{3}(?![^\W\d_])|[$€£¥])").match(text, pos)
+        mm = _GLUED_SCALE_RE.match(text, pos)
         if mm:
             c = _currency_after(text, mm.end(), text_lower, hints, allow_conn=False)
             if c:
@@ -603,7 +603,7 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: boo
                     pos = sc[1]
             # cents: "15 dollars 50", "20 dollars 43 cents", "3 CAD 3 cents"
             if b.scale is None and b.precision == 0 and not _currency_before(text, b.start, max(0, b.start - 12), text_lower, hints):
-                cm = re.compile(_SP + r"{1,2}(?:(?i:and|et|&)" + _SP + r"{1,2})?(\d{1,2})(?:" + _SP + r"?(?i:cents?|c|kopiykas?|kopecks?|centimes?|pence|p)\b)?(?!\d|[.,]\d|[^\W\d_]|" + _SP + r"?[^\W\d_]*[$€£¥]|" + _SP + r"?(?i:%|[a-z]{3}\b(?<!and)))").match(text, pos)
+                cm = _CENTS_RE.match(text, pos)
                 if cm and _currency_after(text, cm.end(), text_lower, hints, allow_conn=False) is None:
                     b.value += Decimal(cm.group(1)) / (100 if len(cm.group(1)) == 2 else 100)
                     b.precision = 2
@@ -637,6 +637,14 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: boo
                 b.unit, b.kind = unit, "quantity"
                 pos = u.end()
     b.end = pos
+
+
+_GLUED_SCALE_RE = re.compile(r"" + _SP + r"?(Mds|Md|M|k|K)(?=[^\W\d_]{3}(?![^\W\d_])|[$€£¥])")
+_CENTS_RE = re.compile(
+    _SP + r"{1,2}(?:(?i:and|et|&)" + _SP + r"{1,2})?(\d{1,2})(?:" + _SP
+    + r"?(?i:cents?|c|kopiykas?|kopecks?|centimes?|pence|p)\b)?(?!\d|[.,]\d|[^\W\d_]|" + _SP
+    + r"?[^\W\d_]*[$€£¥]|" + _SP + r"?(?i:%|[a-z]{3}\b(?<!and)))"
+)
 
 
 def _left(L: _Lang, text: str, text_lower: str, b: _Build, floor: int, hints) -> None:

@@ -47,6 +47,7 @@ DOCUMENT_FIELDS = (
 
 # Facts go in as sent, except: ticker/company and (when a fact has neither) edition label/date default
 # to the document's, and report_key/edition_id are derived (editions of one report may share a file).
+_SOURCE_FIELDS = ("document_id", "source_path", "file_name", "first_seen_at", "run_id")
 _INSERT_FACTS = """
 INSERT INTO facts BY NAME
 SELECT *,
@@ -319,8 +320,8 @@ class Warehouse:
 
     def _insert_source(self, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
         rows = self.con.execute(
-            """INSERT INTO document_sources (document_id, source_path, file_name, first_seen_at, run_id)
-               VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING document_id""",
+            f"""INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)})
+               VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)}) ON CONFLICT DO NOTHING RETURNING document_id""",
             [document_id, source_path, os.path.basename(source_path), when, run_id],
         ).fetchall()
         return bool(rows)
@@ -354,7 +355,10 @@ class Warehouse:
                 f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
                 [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
             )
-            self._insert_source(document_id, doc["source_path"], run_id, now)
+            con.execute(  # a new document: its first source (add_source records later ones)
+                f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
+                [document_id, doc["source_path"], os.path.basename(doc["source_path"]), now, run_id],
+            )
             con.register("_wh_sections_in", sections)
             con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
             con.register("_wh_facts_in", facts)
