@@ -14,6 +14,7 @@ import random
 import socket
 import subprocess
 import sys
+import threading
 import time
 from typing import Callable, Iterator
 
@@ -56,8 +57,10 @@ class TemporaryServer:
     needs it, so that its start-up (seconds) overlaps the rest of ours.
 
     It runs exactly what Prefect runs when it starts a temporary server by itself (the command and settings
-    of ``prefect.server.api.server.SubprocessASGIServer``, Prefect being pinned), without importing the server
-    application into this process (1.6 s and some 100 MB that the flow process does not need)."""
+    of ``prefect.server.api.server.SubprocessASGIServer``, Prefect being pinned), and then stands in for
+    Prefect's own one: Prefect's background threads (events, logs) ask ``SubprocessASGIServer()`` for the
+    server of this process whatever their settings, and get this one. Importing that module (1.6 s) happens
+    in a thread while the server boots."""
 
     PORTS = range(8000, 9000)
 
@@ -93,7 +96,23 @@ class TemporaryServer:
              "--log-level", "error", "--lifespan", "on"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        self._importer = threading.Thread(target=self._import_prefect_server, daemon=True)
+        self._importer.start()
         return self
+
+    @staticmethod
+    def _import_prefect_server() -> None:
+        import prefect.server.api.server  # noqa: F401 - for _register, off the critical path
+
+    def _register(self) -> None:
+        """Make this server the one ``SubprocessASGIServer()`` returns in this process (a singleton per port,
+        None = "any"), as if Prefect had started it."""
+        self._importer.join()
+        from prefect.server.api.server import SubprocessASGIServer
+
+        own = SubprocessASGIServer()
+        if not own.running:
+            own.port, own.server_process, own.running = self.port, self.process, True
 
     def wait_ready(self) -> None:
         import httpx
@@ -112,6 +131,7 @@ class TemporaryServer:
                     raise RuntimeError(f"Prefect's temporary server exited with code {code}: {err}")
                 try:
                     if client.get(f"{self.api_url}/health").status_code == 200:
+                        self._register()
                         return
                 except httpx.TransportError:
                     pass
