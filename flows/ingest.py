@@ -26,6 +26,7 @@ from flows import DEFAULT_DB, DEFAULT_RAW
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 BATCH_BYTES = 1_000_000  # a task extracts about this many bytes of documents (≈ 25 reports)
 BATCH_MAX_DOCS = 32
+TAIL_BATCHES = 4  # the last batches of a run are split in quarters (see _batches)
 
 
 # In-process observers of the load step (the CLI's progress bar): each gets one dict per input,
@@ -180,6 +181,11 @@ def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
         size += n
     if cur:
         batches.append(cur)
+    if len(batches) > TAIL_BATCHES:
+        # the last batches in smaller pieces, so that the workers finish together (no core idles for a
+        # whole batch at the end of a big run)
+        tail = [b[i:i + -(-len(b) // 4)] for b in batches[-TAIL_BATCHES:] for i in range(0, len(b), -(-len(b) // 4))]
+        batches = batches[:-TAIL_BATCHES] + tail
     return batches
 
 

@@ -71,7 +71,8 @@ SECTIONS_SCHEMA = pa.schema(
 )
 
 # scales a money/count figure may be written at ("4,4 milliards" = 4.4 x 10^9, precision 1)
-_SCALES = tuple(Decimal(10) ** e for e in (12, 9, 6, 3, 0))
+_SCALE_EXPONENTS = (12, 9, 6, 3, 0)
+_SCALES = tuple(Decimal(10) ** e for e in _SCALE_EXPONENTS)
 
 
 def make_fact_id(document_id: str, char_start: int, char_end: int, unit: str | None, occurrence: int = 0) -> str:
@@ -100,11 +101,13 @@ def rounding_step(value: Decimal | None, precision: int | None, kind: str | None
         return None
     v = abs(Decimal(value))
     ulp = Decimal(10) ** -int(precision)
-    if kind not in ("money", "count") or v == 0:
+    if kind not in ("money", "count") or v == 0 or not v.is_finite():
         return ulp
-    for scale in _SCALES:
-        mantissa = v / scale * (Decimal(10) ** int(precision))
-        if mantissa == mantissa.to_integral_value():
+    # v / scale * 10^precision is a whole number  <=>  log10(scale) <= exponent of v's last non-zero digit
+    # + precision: the largest such scale, from the exponent alone (no divisions)
+    room = v.normalize().as_tuple().exponent + int(precision)
+    for scale_exp, scale in zip(_SCALE_EXPONENTS, _SCALES):
+        if scale_exp <= room:
             return scale * ulp
     return ulp
 
