@@ -120,50 +120,31 @@ def facts_to_arrow(
     facts: Iterable[Fact], *, document_id: str, run_id: str, extractor_version: str
 ) -> pa.Table:
     """One row per fact, with fact_id, subject_key, metric_key and rounding_step computed here."""
-    cols: dict[str, list] = {name: [] for name in FACTS_SCHEMA.names}
+    facts = list(facts)
+    n = len(facts)
+    ids: list[str] = []
     seen: dict[str, int] = {}
     for f in facts:
         base = make_fact_id(document_id, f.char_start, f.char_end, f.unit)
-        n = seen.get(base, 0)
-        seen[base] = n + 1
-        step = rounding_step(f.value, f.precision, f.kind)
-        row = {
-            "fact_id": base if n == 0 else make_fact_id(document_id, f.char_start, f.char_end, f.unit, n),
-            "document_id": document_id,
-            "section_index": f.section_index,
-            "block": f.block,
-            "lang": f.lang,
-            "company": f.company,
-            "ticker": f.ticker,
-            "edition_label": f.edition_label,
-            "edition_date": f.edition_date,
-            "subject": f.subject,
-            "metric": f.metric,
-            "subject_key": subject_key(f.subject),
-            "metric_key": metric_key(f.metric),
-            "value": _float(f.value),
-            "value_high": _float(f.value_high),
-            "unit": f.unit,
-            "kind": f.kind,
-            "period_start": f.period_start,
-            "period_end": f.period_end,
-            "period_grain": f.period_grain,
-            "is_fiscal": bool(f.is_fiscal),
-            "period_label": f.period_label,
-            "period_source": f.period_source,
-            "flags": list(f.flags or ()),
-            "source_text": f.source_text,
-            "line_number": f.line_number,
-            "char_start": f.char_start,
-            "char_end": f.char_end,
-            "sentence": f.sentence,
-            "precision": f.precision,
-            "rounding_step": _float(step),
-            "extractor_version": extractor_version,
-            "run_id": run_id,
-        }
-        for name, value in row.items():
-            cols[name].append(value)
+        k = seen.get(base, 0)
+        seen[base] = k + 1
+        ids.append(base if k == 0 else make_fact_id(document_id, f.char_start, f.char_end, f.unit, k))
+    cols: dict[str, list] = {
+        "fact_id": ids,
+        "document_id": [document_id] * n,
+        "subject_key": [subject_key(f.subject) for f in facts],
+        "metric_key": [metric_key(f.metric) for f in facts],
+        "value": [_float(f.value) for f in facts],
+        "value_high": [_float(f.value_high) for f in facts],
+        "is_fiscal": [bool(f.is_fiscal) for f in facts],
+        "flags": [list(f.flags or ()) for f in facts],
+        "rounding_step": [_float(rounding_step(f.value, f.precision, f.kind)) for f in facts],
+        "extractor_version": [extractor_version] * n,
+        "run_id": [run_id] * n,
+    }
+    for name in FACTS_SCHEMA.names:  # the other columns are the Fact's own fields, as they are
+        if name not in cols:
+            cols[name] = [getattr(f, name) for f in facts]
     return pa.table(cols, schema=FACTS_SCHEMA)
 
 

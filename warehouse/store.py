@@ -81,7 +81,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 # would let its cache grow with the warehouse. Override with CANVAS_ETL_DUCKDB_THREADS / _MEMORY.
 WRITER_CONFIG = {
     "threads": os.environ.get("CANVAS_ETL_DUCKDB_THREADS", "1"),
-    "memory_limit": os.environ.get("CANVAS_ETL_DUCKDB_MEMORY", "512MB"),
+    "memory_limit": os.environ.get("CANVAS_ETL_DUCKDB_MEMORY", "256MB"),
 }
 
 
