@@ -24,8 +24,8 @@ from prefect.futures import as_completed
 from flows import DEFAULT_DB, DEFAULT_RAW
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
-BATCH_BYTES = 1_000_000  # a task extracts about this many bytes of documents (≈ 25 reports)
-BATCH_MAX_DOCS = 32
+BATCH_BYTES = 2_000_000  # a task extracts about this many bytes of documents (≈ 50 reports)
+BATCH_MAX_DOCS = 64
 TAIL_BATCHES = 4  # the last batches of a run are split in quarters (see _batches)
 
 

@@ -510,23 +510,21 @@ class _Grammar:
                     rf"|(?P<{p}iy>{Y4})-(?P<{p}im>\d\d)-(?P<{p}id>\d\d))(?![\d\w])")
 
         self.date_re = date_re
-        R: list[tuple[str, re.Pattern, Callable, str]] = []
-        # What a rule cannot match without: a cheap test run at most once per text, so that most rules are
-        # never run on a text. Each test matches a superset of what its rules need (no boundaries).
-        trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
-                + W("connectors.same") + W("quarter.words"))
-        self.gates = {
-            "year": re.compile(Y4),  # a four-digit year
-            "words": re.compile(_alt(trig), _RE_FLAGS),  # relative, multi-year, quarter words
-            "qh": re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", _RE_FLAGS),  # Q3, 3Q
-            "fy": re.compile(fy_abbr, _RE_FLAGS),  # FY25
-            "cy": re.compile(rf"{cy_abbr}|{calw}", _RE_FLAGS),  # CY25, calendar year
+        R: list[tuple[str, re.Pattern, Callable, tuple[str, ...]]] = []
+        # What a rule cannot match without: cheap tests (self.gates, below), each run at most once per text, so
+        # that most rules are never run on a text. A test matches a superset of what its rules need.
+        needs = {
+            "fy_abbr": ("digit", "fy"), "cy": ("digit", "cy"),
+            "qh_letter": ("digit", "qh"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
+            "month_quarter": ("words",), "relative": ("words",), "multi": ("words",), "multi_adj": ("words",),
+            "day": ("year", "date"), "ended": ("year", "date"), "month": ("year", "month"),
+            "quarter_of_month": ("year", "month"), "month_num": ("year", "month_num"), "fy_words": ("year", "fyw"),
+            "qh_words": ("year", "qhw"), "year_mod": ("year", "mods"), "range_between": ("year", "between"),
+            "event": ("year", "event"), "same_of_year": ("year", "words"),
         }
-        gate_of = {"fy_abbr": "fy", "cy": "cy", "qh_letter": "qh", "qh_suffix": "qh", "qh_yearfirst": "qh",
-                   "month_quarter": "words", "relative": "words", "multi": "words", "multi_adj": "words"}
 
         def rule(name: str, pattern: str, fn: Callable) -> None:
-            R.append((name, re.compile(pattern, _RE_FLAGS), fn, gate_of.get(name, "year")))
+            R.append((name, re.compile(pattern, _RE_FLAGS), fn, needs.get(name, ("year",))))
 
         # full dates: "30 juin 2025", "March 31, 2025", "30/06/2025", "2025-09-30"
         rule("day", rf"(?<![\w/.\-])(?:(?:{self.weekday_alt}),?\s+)?{date_re('a_')}", self._r_day)
@@ -639,6 +637,28 @@ class _Grammar:
         # bare years last (weakest): "2023", "(2023)", "in 2024"
         rule("year", rf"(?<![\w.,$€£¥'’])(?P<y>{Y4})(?![\w%])(?!\s?%)(?![.,]\d)(?!-\d)", self._r_year)
         self.rules = R
+        trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
+                + W("connectors.same") + W("quarter.words"))
+        # Gates look for their words at the start of a word only (that is where the rules have them: after a
+        # boundary, a space, a hyphen or an apostrophe), which also keeps them cheap: Python's re tries the
+        # word lists only where a word starts.
+        W0 = r"(?<![^\W\d_])"
+        month = rf"{W0}(?:{self.month_alt})(?:\.|{E})"
+        self.gates = {
+            "year": re.compile(Y4),  # a four-digit year
+            "words": re.compile(W0 + _alt(trig), _RE_FLAGS),  # relative, multi-year, "same", quarter words
+            "qh": re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", _RE_FLAGS),  # Q3, 3Q
+            "fy": re.compile(fy_abbr, _RE_FLAGS),  # FY25
+            "cy": re.compile(rf"{cy_abbr}|{W0}{calw}", _RE_FLAGS),  # CY25, calendar year
+            "date": re.compile(rf"{month}|\d[/.]\d{{1,2}}[/.]\d|\d-\d\d-\d", _RE_FLAGS),  # a month name, 30/06/2025
+            "month": re.compile(month, _RE_FLAGS),
+            "month_num": re.compile(r"\d/\d|\d-\d"),  # 06/2025, 2025-03
+            "fyw": re.compile(W0 + fyw, _RE_FLAGS),  # fiscal year words
+            "qhw": re.compile(rf"{W0}(?:{qw}|{hw})", _RE_FLAGS),  # quarter and half words
+            "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
+            "between": re.compile(W0 + rbetw, _RE_FLAGS),
+            "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
+        }
         self.year_blockers = _YearBlockers(v)
 
     # ---- helpers -------------------------------------------------------------------------
@@ -962,14 +982,22 @@ def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12
     _snap_fye(fye)  # validate
     ctx = _Ctx(text, g.v.date_order(lang), fye)  # type: ignore[arg-type]
     has_digit = _DIGIT.search(text) is not None
-    has = {"words": g.gates["words"].search(text) is not None}
+    has = {"digit": has_digit, "words": g.gates["words"].search(text) is not None}
     if not has_digit and not has["words"]:
         return []
+    if not has_digit:
+        has["year"] = False
+    gates = g.gates
     cands: list[_Cand] = []
-    for _name, rx, fn, need in g.rules:
-        ok = has.get(need)
-        if ok is None:  # rules other than the word rules need a digit, then their own test
-            ok = has[need] = has_digit and g.gates[need].search(text) is not None
+    for _name, rx, fn, needs in g.rules:
+        ok = True
+        for need in needs:
+            hit = has.get(need)
+            if hit is None:
+                hit = has[need] = gates[need].search(text) is not None
+            if not hit:
+                ok = False
+                break
         if not ok:
             continue
         for m in rx.finditer(text):
