@@ -32,9 +32,10 @@ EXTRACTOR_VERSION = "0.1.0"
 NER_MAX_CHARS = 160
 SUBJECT_LABELS = {"ORG", "PRODUCT", "MISC", "PER", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "GPE", "NORP"}
 _PREFILTER_WORDS = re.compile(
-    r"\d|\b(?:un|une|one|two|three|four|five|six|seven|eight|nine|ten|twelve|dozen|hundred|thousand|"
-    r"million|millions|milliard|milliards|billion|billions|trillion|deux|trois|quatre|cinq|six|sept|huit|neuf|"
-    r"dix|douze|cent|mille|vingt|trente|quarante|cinquante|soixante)\b",
+    r"\d|\b" + literal_alternation(
+        "un une one two three four five six seven eight nine ten twelve dozen hundred thousand million millions "
+        "milliard milliards billion billions trillion deux trois quatre cinq six sept huit neuf dix douze cent "
+        "mille vingt trente quarante cinquante soixante".split()) + r"\b",
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"\s*\([^()]*\)")

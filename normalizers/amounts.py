@@ -403,7 +403,14 @@ _LEAD_STRIP = "([{|\"«"
 
 def _lookup_words(words: list[tuple[str, int, int]], text_lower: str, hints, from_end: bool):
     """Longest run of words (from the start, or from the end) naming a currency."""
-    n_max = min(len(words), _cur.tables().max_words)
+    t = _cur.tables()
+    if not from_end and words:
+        # every candidate below starts with the first word, that word without its trailing punctuation,
+        # or its first character: none of them starts a currency name -> no currency here
+        w0 = words[0][0]
+        if not (t.may_start(w0, hints) or t.may_start(w0.rstrip(_PUNCT_TRAIL), hints) or t.may_start(w0[0], hints)):
+            return None
+    n_max = min(len(words), t.max_words)
     for n in range(n_max, 0, -1):
         chunk = words[-n:] if from_end else words[:n]
         surface = " ".join(w for w, _, _ in chunk)
@@ -468,6 +475,12 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
     if last_w.endswith(":"):
         last_w = last_w.rstrip(":")
         cleaned[-1] = (last_w, ls, ls + len(last_w))
+    # every candidate below ends with the last word (alone, it may lose leading punctuation; "MEUR"-like
+    # glued scales are read from it): none of them ends a currency name -> no currency here
+    t = _cur.tables()
+    alone = last_w.lstrip(_LEAD_STRIP + "~≈-−–+<>≥≤") or last_w[-1:]
+    if not (t.may_end(last_w, hints) or t.may_end(alone, hints) or (len(alone) >= 4 and alone[0] in "Mkm")):
+        return None
     for n in range(min(len(cleaned), _cur.tables().max_words), 0, -1):
         chunk_w = cleaned[-n:]
         first, fs, fe = chunk_w[0]

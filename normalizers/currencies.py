@@ -39,6 +39,21 @@ class CurrencyTables:
     yuan_markers: tuple[str, ...]
     months: frozenset[str]
     max_words: int
+    # first and last words of every surface form, as written (exact) and as looked up (norm_key): a run of
+    # words that neither starts (ends) with one cannot name a currency (cheap pre-check before resolve)
+    first_words: frozenset[str] = frozenset()
+    last_words: frozenset[str] = frozenset()
+
+    def may_start(self, word: str, hints: Mapping[str, str] | None = None) -> bool:
+        return word in self.first_words or norm_key(word) in self.first_words or bool(hints and _edge_hit(word, hints, 0))
+
+    def may_end(self, word: str, hints: Mapping[str, str] | None = None) -> bool:
+        return word in self.last_words or norm_key(word) in self.last_words or bool(hints and _edge_hit(word, hints, -1))
+
+
+def _edge_hit(word: str, hints: Mapping[str, str], i: int) -> bool:
+    key = norm_key(word)
+    return any(k.split()[i] in (word, key) for k in hints if k.split())
 
 
 @lru_cache(maxsize=None)
@@ -119,7 +134,10 @@ def tables() -> CurrencyTables:
     for lang in LANGS:
         months.update(gen["months"][lang])
     max_words = max(len(k.split()) for k in list(folded) + list(exact))
+    keys = [k.split() for k in exact] + [norm_key(k).split() for k in [*folded, *ambiguous]]
     return CurrencyTables(
+        first_words=frozenset(k[0] for k in keys if k),
+        last_words=frozenset(k[-1] for k in keys if k),
         exact=exact,
         folded=folded,
         ambiguous=ambiguous,
