@@ -19,6 +19,7 @@ in-process registry enforces the same rule between ``Warehouse`` objects of one 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -26,7 +27,7 @@ import socket
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -45,25 +46,43 @@ DOCUMENT_FIELDS = (
 )
 
 
+_SOURCE_FIELDS = ("document_id", "source_path", "file_name", "first_seen_at", "run_id")
+
+
 # Facts go in as sent, except: ticker/company and (when a fact has neither) edition label/date default
 # to the document's, and report_key/edition_id are derived (editions of one report may share a file).
-_SOURCE_FIELDS = ("document_id", "source_path", "file_name", "first_seen_at", "run_id")
-_INSERT_FACTS = """
-INSERT INTO facts BY NAME
-SELECT *,
-       coalesce(ticker, company, document_id) AS report_key,
-       substr(md5(concat_ws('|', document_id, coalesce(ticker, company, document_id), coalesce(edition_label, ''),
-                            coalesce(CAST(edition_date AS VARCHAR), ''))), 1, 16) AS edition_id
-FROM (
-    SELECT * REPLACE (
-        coalesce(ticker, $ticker) AS ticker,
-        coalesce(company, $company) AS company,
-        CASE WHEN edition_label IS NULL AND edition_date IS NULL THEN $edition_label ELSE edition_label END AS edition_label,
-        CASE WHEN edition_label IS NULL AND edition_date IS NULL THEN CAST($edition_date AS DATE) ELSE edition_date END
-            AS edition_date)
-    FROM _wh_facts_in
-)
-"""
+def _with_report_columns(facts: pa.Table, doc: dict) -> pa.Table:
+    """The facts with the document's ticker, company and edition where a fact has none (the edition only when
+    the fact has neither label nor date), and ``report_key`` = ticker, else company, else document_id, and
+    ``edition_id`` = md5(document_id|report_key|edition_label|edition_date)[:16], as the views expect."""
+    if not facts.num_rows:
+        return facts
+    cols = {}
+    for name in ("ticker", "company"):
+        col = facts.column(name)
+        cols[name] = pc.fill_null(col, doc[name]) if doc[name] is not None and col.null_count else col
+    label, day = facts.column("edition_label"), facts.column("edition_date")
+    doc_day = doc["edition_date"]
+    if isinstance(doc_day, str):
+        doc_day = date.fromisoformat(doc_day[:10])
+    if (doc["edition_label"] is not None or doc_day is not None) and label.null_count and day.null_count:
+        none = pc.and_(pc.is_null(label), pc.is_null(day))
+        label = pc.if_else(none, pa.scalar(doc["edition_label"], label.type), label)
+        day = pc.if_else(none, pa.scalar(doc_day, day.type), day)
+    cols["edition_label"], cols["edition_date"] = label, day
+    report_key = pc.coalesce(cols["ticker"], cols["company"], facts.column("document_id"))
+    ids: dict[tuple, str] = {}
+    edition_ids = []
+    for key in zip(facts.column("document_id").to_pylist(), report_key.to_pylist(), label.to_pylist(), day.to_pylist()):
+        eid = ids.get(key)
+        if eid is None:
+            d, r, lb, dy = key
+            text = "|".join((d, r, lb or "", dy.isoformat() if dy is not None else ""))
+            eid = ids[key] = hashlib.md5(text.encode("utf-8")).hexdigest()[:16]
+        edition_ids.append(eid)
+    for name, col in cols.items():
+        facts = facts.set_column(facts.schema.get_field_index(name), name, col)
+    return facts.append_column("report_key", report_key).append_column("edition_id", pa.array(edition_ids, pa.string()))
 
 
 def schema_sql() -> str:
@@ -361,11 +380,8 @@ class Warehouse:
             )
             con.register("_wh_sections_in", sections)
             con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
-            con.register("_wh_facts_in", facts)
-            con.execute(_INSERT_FACTS, {
-                "ticker": doc["ticker"], "company": doc["company"],
-                "edition_label": doc["edition_label"], "edition_date": doc["edition_date"],
-            })
+            con.register("_wh_facts_in", _with_report_columns(facts, doc))
+            con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
             con.execute("COMMIT")
         except BaseException:
             try:
