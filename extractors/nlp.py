@@ -48,10 +48,27 @@ if not Span.has_extension("amount"):
     Span.set_extension("amount", getter=_value_getter("amounts"))
 if not Span.has_extension("period"):
     Span.set_extension("period", getter=_value_getter("periods"))
-if not Doc.has_extension("currency_hints"):
-    Doc.set_extension("currency_hints", default=None)
-if not Doc.has_extension("fiscal_year_end"):
-    Doc.set_extension("fiscal_year_end", default=(12, 31))
+# Per-document context for the rule components: doc._.currency_hints and doc._.fiscal_year_end, kept in
+# doc.user_data (the components read it there: no Underscore object per doc).
+_DOC_CONTEXT_DEFAULTS = {"currency_hints": None, "fiscal_year_end": (12, 31)}
+
+
+def _context_property(name: str):
+    default = _DOC_CONTEXT_DEFAULTS[name]
+
+    def get(doc: Doc):
+        return doc.user_data.get(name, default)
+
+    def set_(doc: Doc, value) -> None:
+        doc.user_data[name] = value
+
+    return get, set_
+
+
+for _name in _DOC_CONTEXT_DEFAULTS:
+    if not Doc.has_extension(_name):
+        _get, _set = _context_property(_name)
+        Doc.set_extension(_name, getter=_get, setter=_set)
 
 
 def doc_text(doc: Doc) -> str:
@@ -96,7 +113,7 @@ class AmountRuler(_Ruler):
     """Marks money, percentages, counts and quantities (rules compiled from normalizers/data)."""
 
     def find(self, doc: Doc):
-        return cached_amounts(doc_text(doc), self.lang, doc._.currency_hints)
+        return cached_amounts(doc_text(doc), self.lang, doc.user_data.get("currency_hints"))
 
     def label(self, value) -> str:
         return value.kind
@@ -108,7 +125,7 @@ class PeriodRuler(_Ruler):
     def find(self, doc: Doc):
         if doc.user_data.get("skip_periods_without_amounts") and not doc.spans.get("amounts"):
             return ()  # a table cell with no figure: its periods are read as row context instead
-        return cached_periods(doc_text(doc), self.lang, doc._.fiscal_year_end)
+        return cached_periods(doc_text(doc), self.lang, doc.user_data.get("fiscal_year_end", (12, 31)))
 
     def label(self, value) -> str:
         return value.period.grain if value.period else "period"

@@ -635,8 +635,8 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
             d.user_data["text"] = u.text
             if u.kind == "cell":
                 d.user_data["skip_periods_without_amounts"] = True
-            d._.currency_hints = ex.hints
-            d._.fiscal_year_end = ex.fye
+            d.user_data["currency_hints"] = ex.hints  # = doc._.currency_hints, without an Underscore object
+            d.user_data["fiscal_year_end"] = ex.fye
             docs.append(d)
         rules_only = [name for name in nlp.pipe_names if name not in RULE_COMPONENTS]
         t1 = clock()

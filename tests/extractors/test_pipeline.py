@@ -118,6 +118,19 @@ def test_rule_components_mark_spans_with_their_values(lang):
     assert doc.user_data["amounts"] == [s._.amount for s in doc.spans["amounts"]]
 
 
+def test_rule_components_read_the_document_context():
+    """doc._.currency_hints and doc._.fiscal_year_end decide ambiguous symbols and fiscal periods."""
+    nlp = nlp_module.get_nlp("en")
+    rules_only = [n for n in nlp.pipe_names if n not in nlp_module.RULE_COMPONENTS]
+    doc = nlp.make_doc("Sales of ¥3 billion in FY2025.")
+    assert doc._.currency_hints is None and doc._.fiscal_year_end == (12, 31)
+    doc._.currency_hints, doc._.fiscal_year_end = {"¥": "JPY"}, (3, 31)
+    doc = nlp(doc, disable=rules_only)
+    assert [s._.amount.unit for s in doc.spans["amounts"]] == ["JPY"]
+    period = doc.spans["periods"][0]._.period.period
+    assert (period.start.isoformat(), period.end.isoformat()) == ("2024-04-01", "2025-03-31")
+
+
 def test_rules_only_when_a_model_is_missing(monkeypatch, caplog):
     nlp_module._load.cache_clear()
     monkeypatch.setitem(nlp_module.MODELS, "en", "no_such_model_package")
