@@ -109,7 +109,7 @@ COMMENT ON COLUMN sections.line_end IS 'Last line of the section (1-based, inclu
 -- ---------------------------------------------------------------------------------------------
 -- facts
 CREATE TABLE IF NOT EXISTS facts (
-    fact_id           VARCHAR PRIMARY KEY,
+    fact_id           VARCHAR NOT NULL,
     document_id       VARCHAR NOT NULL,
     section_index     INTEGER,
     block             VARCHAR,
@@ -146,7 +146,7 @@ CREATE TABLE IF NOT EXISTS facts (
     edition_id        VARCHAR NOT NULL
 );
 COMMENT ON TABLE facts IS 'One row per figure stated in a document: value in base units, unit, period, what it is about, and where it is written. Every edition keeps its own facts; use facts_latest for the newest value.';
-COMMENT ON COLUMN facts.fact_id IS 'Deterministic id: first 16 hex of sha256(document_id, char_start, char_end, unit); a re-run gives the same ids.';
+COMMENT ON COLUMN facts.fact_id IS 'Deterministic id: first 16 hex of sha256(document_id, char_start, char_end, unit); a re-run gives the same ids. Unique: the loader refuses a document that repeats one, and ids of different documents differ by document_id. Not indexed (an index would grow in the loader''s memory with the warehouse).';
 COMMENT ON COLUMN facts.document_id IS 'Document (edition) the fact is written in (documents.document_id).';
 COMMENT ON COLUMN facts.section_index IS 'Section of the document (sections.section_index).';
 COMMENT ON COLUMN facts.block IS 'Canvas block of the section (see sections.block); NULL outside canvas sections.';

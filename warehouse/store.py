@@ -363,6 +363,8 @@ class Warehouse:
                 other = pc.unique(table.column("document_id")).to_pylist()
                 if other != [document_id]:
                     raise ValueError(f"{name} table has document_id {other}, expected only {document_id!r}")
+        if facts.num_rows and pc.count_distinct(facts.column("fact_id")).as_py() != facts.num_rows:
+            raise ValueError("facts table repeats a fact_id")
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
             return 0
         now = _now()

@@ -181,10 +181,16 @@ def test_load_is_one_transaction(wh):
     doc = document("bad.txt")
     document_id = doc["sha256"][:16]
     good = facts_to_arrow([fact("1", line=1)], document_id=document_id, run_id=run_id, extractor_version="v")
-    bad = pa.concat_tables([good, good])  # duplicate fact_id: PRIMARY KEY violation after documents/sections went in
+    # a value DuckDB cannot store, met only when the facts go in, after documents/sections went in
+    at = good.schema.get_field_index("char_start")
+    bad = good.set_column(at, "char_start", pa.array(["not a number"]))
     sections = sections_to_arrow([{"heading": "h"}], document_id)
-    with pytest.raises(duckdb.ConstraintException):
+    with pytest.raises(duckdb.ConversionException):
         wh.load_document(doc, sections, bad, run_id)
+    for table in ("documents", "document_sources", "sections", "facts"):
+        assert wh.query(f"SELECT count(*) FROM {table}") == [(0,)], table
+    with pytest.raises(ValueError, match="repeats a fact_id"):
+        wh.load_document(doc, sections, pa.concat_tables([good, good]), run_id)
     for table in ("documents", "document_sources", "sections", "facts"):
         assert wh.query(f"SELECT count(*) FROM {table}") == [(0,)], table
     # the connection is usable and the same document loads fine afterwards
