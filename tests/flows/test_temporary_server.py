@@ -1,0 +1,33 @@
+"""Prefect's temporary server, started early by flows.run (in a subprocess: the test session has its own)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+SCRIPT = textwrap.dedent("""
+    import json, psutil
+    from flows.run import prefect_api
+    with prefect_api() as ready:
+        url = ready()
+        from prefect.client.orchestration import get_client
+        from prefect.server.api.server import SubprocessASGIServer
+        with get_client(sync_client=True) as client:
+            healthy = client.api_healthcheck() is None
+        servers = [p for p in psutil.Process().children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
+        print(json.dumps({"url": url, "healthy": healthy, "servers": len(servers),
+                          "prefect_own": SubprocessASGIServer().api_url}))
+""")
+
+
+def test_one_temporary_server_stands_in_for_prefects_own():
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    res = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr[-3000:]
+    import json
+
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["healthy"] and out["url"].startswith("http://127.0.0.1:")
+    assert out["servers"] == 1  # Prefect's threads asking for "the" temporary server get this one
+    assert out["prefect_own"] == out["url"]
