@@ -27,6 +27,7 @@ TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 BATCH_BYTES = 2_000_000  # a task extracts about this many bytes of documents (≈ 50 reports)
 BATCH_MAX_DOCS = 64
 TAIL_BATCHES = 4  # the last batches of a run are split in quarters (see _batches)
+MIN_SPLIT_DOCS = 8  # a run of at least twice this many documents is never a single batch
 
 
 # In-process observers of the load step (the CLI's progress bar): each gets one dict per input,
@@ -181,6 +182,10 @@ def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
         size += n
     if cur:
         batches.append(cur)
+    if len(batches) == 1 and len(batches[0]) >= 2 * MIN_SPLIT_DOCS:
+        # enough for two workers: two tasks rather than one (a single batch runs in the flow process)
+        half = -(-len(batches[0]) // 2)
+        batches = [batches[0][:half], batches[0][half:]]
     if len(batches) > TAIL_BATCHES:
         # the last batches in smaller pieces, so that the workers finish together (no core idles for a
         # whole batch at the end of a big run)

@@ -5,7 +5,7 @@ How the kill is timed without reading the database (DuckDB refuses every other p
 the file): the writer's lock sidecar ``<db>.lock.json`` appears when the file is opened and gets the run id
 once the run row is written; after that, the ``<db>.wal`` file grows only when a document's transaction
 commits. So "kill at open" = as soon as the sidecar appears, and "kill mid-load" = a short, seeded delay
-after the WAL first grows (the load of a 32-document batch takes ~1 s, one transaction per document).
+after the WAL first grows (the load of a 24-document batch takes under 1 s, one transaction per document).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from faults_helpers import (
     start_ingest, wait_for, write_variants,
 )
 
-N_DOCS = 48  # two extraction batches (at most 32 documents each): loading interleaves with extraction
+N_DOCS = 48  # two extraction batches (of 24: see flows.ingest._batches): loading interleaves with extraction
 # Rules only (no statistical model) in every run here: what is tested is the loader, and each subprocess saves
 # the model load. The clean run uses the same setting, so facts must be identical.
 ARGS = ["--no-models", "--workers", "2"]
