@@ -63,12 +63,15 @@ def ingest(
       canvas-etl ingest raw/ new-reports/ --db warehouse/canvas.duckdb --workers 4
     """
     from flows.cli_common import EXIT_LOCKED, EXIT_RUN_FAILED, one_line
-    from flows.cli_ingest import now, observe_ingest, print_summary
 
     if dask_address and runner is not Runner.dask:
         _fail("--dask-address needs --runner dask")
+    from flows.run import run_ingest, start_temporary_server
+
+    start_temporary_server()  # boots (seconds) while the rest loads
+    from flows.cli_ingest import now, observe_ingest, print_summary
+
     targets = paths or [DEFAULT_RAW]
-    from flows.run import run_ingest
     from warehouse.store import WarehouseLocked
 
     if max_bytes is not None:  # read by the decode step, in this process and in the workers it starts

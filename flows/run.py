@@ -162,18 +162,13 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
     the settings that Prefect passes to the workers (environment for the process pool, serialized settings
     context for Dask). With ``PREFECT_API_URL`` set (a real server, or the test harness) nothing changes.
     """
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED, temporary_settings
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    url = PREFECT_API_URL.value()
-    if url or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+    server = start_temporary_server()
+    if server is None:
+        url = PREFECT_API_URL.value()
         yield lambda: url
         return
-    global _server
-    if _server is None:
-        # one per process, stopped at exit like Prefect's own (after Prefect has flushed its logs to it)
-        _server = TemporaryServer().start()
-        atexit.register(_server.stop)
-    server = _server
     with contextlib.ExitStack() as stack:
 
         def ready() -> str:
@@ -185,6 +180,21 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
 
 
 _server: TemporaryServer | None = None
+
+
+def start_temporary_server() -> TemporaryServer | None:
+    """Start this process's temporary Prefect server now, unless a Prefect API is configured (then None).
+    The command line calls it first thing, so that the server boots while the rest is imported."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    global _server
+    if _server is None:
+        if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+            return None
+        # one per process, stopped at exit like Prefect's own (after Prefect has flushed its logs to it)
+        _server = TemporaryServer().start()
+        atexit.register(_server.stop)
+    return _server
 
 
 def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner: str = "threads",
