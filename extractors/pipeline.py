@@ -602,8 +602,10 @@ def _run_ner(nlp, docs) -> int:
     while len(_NER_MEMO) > _NER_MEMO_SIZE:
         _NER_MEMO.popitem(last=False)
     for d, head in zip(docs, heads):
-        ents = [d.char_span(a, b, label=label) for a, b, label in _NER_MEMO.get((lang, head), ())]
-        d.ents = [e for e in ents if e is not None]
+        found = _NER_MEMO.get((lang, head))
+        if found:  # a new doc has no entities: nothing to set when the head has none
+            ents = [d.char_span(a, b, label=label) for a, b, label in found]
+            d.ents = [e for e in ents if e is not None]
     return read
 
 
