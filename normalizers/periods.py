@@ -512,7 +512,8 @@ class _Grammar:
         self.date_re = date_re
         R: list[tuple[str, re.Pattern, Callable, tuple[str, ...]]] = []
         # What a rule cannot match without: cheap tests (self.gates, below), each run at most once per text, so
-        # that most rules are never run on a text. A test matches a superset of what its rules need.
+        # that most rules are never run on a text. A test finds what its rules need wherever they could match
+        # (tests/normalizers/test_periods.py checks that no gate hides a period).
         needs = {
             "fy_abbr": ("digit", "fy"), "cy": ("digit", "cy"),
             "qh_letter": ("digit", "qh"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),

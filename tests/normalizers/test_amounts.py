@@ -135,3 +135,33 @@ def test_linear_time_on_long_lines():
         t_large = time.perf_counter() - t0
         assert t_large < 20, (unit, t_large)
         assert t_large < 15 * t_small + 1.0, (unit, t_small, t_large)
+
+
+def test_cheap_prechecks_never_hide_an_amount(monkeypatch):
+    """text2num reads only the stretches around number words, and a currency is looked up only when the
+    neighbouring word can start or end a currency name: the amounts found are the same as when every text is
+    read whole and every neighbour looked up (case corpora, benchmark inputs, report lines)."""
+    from normalizers import amounts as A
+    from normalizers import currencies as C
+
+    texts = [(c["input"], lang) for lang in ("en", "fr") for c in _cases(lang)]
+    bench = SHARED / "benchmarks" / "money_cases_dev.jsonl"
+    if bench.exists():
+        for line in bench.read_text(encoding="utf-8").splitlines():
+            case = json.loads(line)
+            texts.append((case.get("input") or case.get("text"), case.get("lang") or "en"))
+    reports = [*sorted((DATA.parents[1] / "tests" / "fixtures" / "reports").glob("*.txt")), *sorted((SHARED / "samples").glob("*.txt"))]
+    texts += [(line, "fr") for f in reports for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [(t, lang) for t, lang in texts if t]
+    assert len(texts) > 1000
+
+    def key(found):
+        return [(a.start, a.end, a.value, a.unit, a.kind, a.flags, a.value_high) for a in found]
+
+    checked = [key(find_amounts(t, lang)) for t, lang in texts]
+    monkeypatch.setattr(A, "_word_windows", lambda text, L: [(0, len(text))] if L.hint_re.search(text) else [])
+    monkeypatch.setattr(C.CurrencyTables, "may_start", lambda self, word, hints=None: True)
+    monkeypatch.setattr(C.CurrencyTables, "may_end", lambda self, word, hints=None: True)
+    unchecked = [key(find_amounts(t, lang)) for t, lang in texts]
+    assert sum(len(x) for x in checked) > 1000
+    assert checked == unchecked

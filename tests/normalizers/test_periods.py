@@ -2,6 +2,7 @@
 plus fiscal arithmetic, fiscal-year-end detection and the user fiscal calendar override."""
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -222,3 +223,22 @@ def test_offsets_and_order_on_mixed_text():
         assert a.end <= b.start
     for m in ms:
         assert text[m.start:m.end] == m.text
+
+
+def _report_lines() -> list[str]:
+    root = Path(__file__).resolve().parents[2]
+    files = [*sorted((root / "tests" / "fixtures" / "reports").glob("*.txt")), *sorted((root.parent / "shared" / "samples").glob("*.txt"))]
+    return [line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_rule_gates_never_hide_a_match(monkeypatch):
+    """Each rule runs only when its cheap test (a year, a month name, a fiscal word...) passes: the periods
+    found are the same as with every rule run on every text (case corpora and report lines)."""
+    texts = [(c["text"], lang, _mmdd(c.get("fiscal_year_end"))) for lang, _, c in CASES] + [(t, "fr", (12, 31)) for t in _report_lines()]
+    assert len(texts) > 500
+    gated = [find_periods(t, lang, fiscal_year_end=fye) for t, lang, fye in texts]
+    g = P._grammar()
+    monkeypatch.setattr(g, "gates", {name: re.compile("") for name in g.gates})  # every test passes
+    ungated = [find_periods(t, lang, fiscal_year_end=fye) for t, lang, fye in texts]
+    assert sum(len(x) for x in gated) > 300
+    assert gated == ungated
