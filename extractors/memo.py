@@ -8,12 +8,12 @@ from normalizers.amounts import find_amounts
 from normalizers.periods import find_periods
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=8_000)
 def _amounts(text: str, lang: str, hints: tuple) -> tuple:
     return tuple(find_amounts(text, lang, currency_hints=dict(hints) if hints else None))
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=8_000)
 def _periods(text: str, lang: str, fye: tuple) -> tuple:
     return tuple(find_periods(text, lang, fiscal_year_end=fye))
 
