@@ -98,11 +98,11 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 # The loader is one of several processes on the machine (extraction workers run beside it): small
 # per-document transactions gain nothing from many threads, and DuckDB's default memory limit (80 % of RAM)
 # would let its cache grow with the warehouse. Appends need little cache, and no table has an index that
-# grows with the facts, so 128 MB holds for any warehouse size. Override with CANVAS_ETL_DUCKDB_THREADS /
+# grows with the facts, so 64 MB holds for any warehouse size. Override with CANVAS_ETL_DUCKDB_THREADS /
 # _MEMORY.
 WRITER_CONFIG = {
     "threads": os.environ.get("CANVAS_ETL_DUCKDB_THREADS", "1"),
-    "memory_limit": os.environ.get("CANVAS_ETL_DUCKDB_MEMORY", "128MB"),
+    "memory_limit": os.environ.get("CANVAS_ETL_DUCKDB_MEMORY", "64MB"),
 }
 
 
