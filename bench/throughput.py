@@ -42,9 +42,10 @@ def _role(p: psutil.Process, root: psutil.Process) -> str:
 
 
 def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_peak: dict[str, int]) -> int:
-    """RSS of the whole process tree; records each process's CPU seconds so far in ``cpu`` (pid -> role, s)
-    and the peak RSS of each role (summed over its processes) in ``rss_peak``."""
-    total = 0
+    """RSS of the whole process tree; records each process's CPU seconds so far in ``cpu`` (pid -> role, s),
+    the peak RSS of each role (summed over its processes) in ``rss_peak``, and the tree's proportional set
+    size (shared library pages split between the processes that map them) in ``rss_peak["(tree PSS)"]``."""
+    total = pss = 0
     by_role: dict[str, int] = {}
     try:
         procs = [proc, *proc.children(recursive=True)]
@@ -54,6 +55,10 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
         try:
             with p.oneshot():
                 rss = p.memory_info().rss
+                try:
+                    pss += p.memory_full_info().pss
+                except (psutil.Error, AttributeError):
+                    pss += rss
                 t = p.cpu_times()
                 role = cpu[p.pid][0] if p.pid in cpu else _role(p, proc)
                 cpu[p.pid] = (role, t.user + t.system)
@@ -63,6 +68,7 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
         by_role[role] = by_role.get(role, 0) + rss
     for role, rss in by_role.items():
         rss_peak[role] = max(rss_peak.get(role, 0), rss)
+    rss_peak["(tree PSS)"] = max(rss_peak.get("(tree PSS)", 0), pss)
     return total
 
 
@@ -130,7 +136,10 @@ def report(title: str, s: dict, mb: float) -> None:
         print("   cores busy by tenth of the run: " + " ".join(f"{b:.1f}" for b in s.get("busy", [])))
     roles = s.get("peak_rss_by_role", {})
     if roles:
-        print("   peak RSS by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(roles.items())))
+        print("   peak RSS by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(roles.items())
+                                                               if not k.startswith("(")))
+        if "(tree PSS)" in roles:
+            print(f"   peak PSS of the tree (shared library pages counted once): {roles['(tree PSS)'] / 2**20:.0f} MiB")
 
 
 def main(argv: list[str] | None = None) -> int:
