@@ -41,7 +41,8 @@ def _role(p: psutil.Process, root: psutil.Process) -> str:
     return "prefect server" if ("uvicorn" in cmd or "prefect.server" in cmd or "prefect server" in cmd) else "workers"
 
 
-def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_peak: dict[str, int]) -> int:
+def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_peak: dict[str, int],
+                with_pss: bool = True) -> int:
     """RSS of the whole process tree; records each process's CPU seconds so far in ``cpu`` (pid -> role, s),
     the peak RSS of each role (summed over its processes) in ``rss_peak``, and the tree's proportional set
     size (shared library pages split between the processes that map them) in ``rss_peak["(tree PSS)"]``."""
@@ -55,10 +56,11 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
         try:
             with p.oneshot():
                 rss = p.memory_info().rss
-                try:
-                    pss += p.memory_full_info().pss
-                except (psutil.Error, AttributeError):
-                    pss += rss
+                if with_pss:  # reading smaps costs more: every 10th sample
+                    try:
+                        pss += p.memory_full_info().pss
+                    except (psutil.Error, AttributeError):
+                        pss += rss
                 t = p.cpu_times()
                 role = cpu[p.pid][0] if p.pid in cpu else _role(p, proc)
                 cpu[p.pid] = (role, t.user + t.system)
@@ -68,7 +70,8 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
         by_role[role] = by_role.get(role, 0) + rss
     for role, rss in by_role.items():
         rss_peak[role] = max(rss_peak.get(role, 0), rss)
-    rss_peak["(tree PSS)"] = max(rss_peak.get("(tree PSS)", 0), pss)
+    if with_pss:
+        rss_peak["(tree PSS)"] = max(rss_peak.get("(tree PSS)", 0), pss)
     return total
 
 
@@ -89,7 +92,7 @@ def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
     def sample():
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_sample(ps, cpu, rss_peak))
+            peak = max(peak, tree_sample(ps, cpu, rss_peak, with_pss=len(timeline) % 10 == 0))
             timeline.append((time.perf_counter() - t0, sum(v for _, v in cpu.values())))
             stop.wait(0.1)
 
