@@ -31,11 +31,10 @@ EXTRACTOR_VERSION = "0.1.0"
 
 NER_MAX_CHARS = 160
 SUBJECT_LABELS = {"ORG", "PRODUCT", "MISC", "PER", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "GPE", "NORP"}
-_PREFILTER_WORDS = re.compile(
+_PREFILTER_WORDS = re.compile(  # a digit, or a figure in words (extractors/data/<lang>/context.toml)
     r"\d|\b" + literal_alternation(
-        "un une one two three four five six seven eight nine ten twelve dozen hundred thousand million millions "
-        "milliard milliards billion billions trillion deux trois quatre cinq six sept huit neuf dix douze cent "
-        "mille vingt trente quarante cinquante soixante".split()) + r"\b",
+        w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("prefilter", {}).get("number_words", [])
+    ) + r"\b",
     re.IGNORECASE,
 )
 _PAREN = re.compile(r"\s*\([^()]*\)")
