@@ -29,7 +29,6 @@ RULE_COMPONENTS = ("canvas_amounts", "canvas_periods")  # our registered factori
 NER_ONLY_EXCLUDE = ("tok2vec", "morphologizer", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
 
 
-
 def _value_getter(key: str):
     """``span._.amount`` / ``span._.period``: the value the component found for this span (looked up on
     demand in ``doc.user_data[key]``, so marking a span costs no Underscore object)."""
@@ -53,11 +52,13 @@ if not Span.has_extension("period"):
 _DOC_CONTEXT_DEFAULTS = {"currency_hints": None, "fiscal_year_end": (12, 31)}
 
 
-def _context_property(name: str):
-    default = _DOC_CONTEXT_DEFAULTS[name]
+def _doc_context(doc: Doc, name: str):
+    return doc.user_data.get(name, _DOC_CONTEXT_DEFAULTS[name])
 
+
+def _context_property(name: str):
     def get(doc: Doc):
-        return doc.user_data.get(name, default)
+        return _doc_context(doc, name)
 
     def set_(doc: Doc, value) -> None:
         doc.user_data[name] = value
@@ -113,7 +114,7 @@ class AmountRuler(_Ruler):
     """Marks money, percentages, counts and quantities (rules compiled from normalizers/data)."""
 
     def find(self, doc: Doc):
-        return cached_amounts(doc_text(doc), self.lang, doc.user_data.get("currency_hints"))
+        return cached_amounts(doc_text(doc), self.lang, _doc_context(doc, "currency_hints"))
 
     def label(self, value) -> str:
         return value.kind
@@ -125,7 +126,7 @@ class PeriodRuler(_Ruler):
     def find(self, doc: Doc):
         if doc.user_data.get("skip_periods_without_amounts") and not doc.spans.get("amounts"):
             return ()  # a table cell with no figure: its periods are read as row context instead
-        return cached_periods(doc_text(doc), self.lang, doc.user_data.get("fiscal_year_end", (12, 31)))
+        return cached_periods(doc_text(doc), self.lang, _doc_context(doc, "fiscal_year_end"))
 
     def label(self, value) -> str:
         return value.period.grain if value.period else "period"

@@ -184,14 +184,18 @@ def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
         batches.append(cur)
     if len(batches) == 1 and len(batches[0]) >= 2 * MIN_SPLIT_DOCS:
         # enough for two workers: two tasks rather than one (a single batch runs in the flow process)
-        half = -(-len(batches[0]) // 2)
-        batches = [batches[0][:half], batches[0][half:]]
+        batches = _split(batches[0], 2)
     if len(batches) > TAIL_BATCHES:
         # the last batches in smaller pieces, so that the workers finish together (no core idles for a
         # whole batch at the end of a big run)
-        tail = [b[i:i + -(-len(b) // 4)] for b in batches[-TAIL_BATCHES:] for i in range(0, len(b), -(-len(b) // 4))]
-        batches = batches[:-TAIL_BATCHES] + tail
+        batches = batches[:-TAIL_BATCHES] + [piece for b in batches[-TAIL_BATCHES:] for piece in _split(b, 4)]
     return batches
+
+
+def _split(batch: list[str], parts: int) -> list[list[str]]:
+    """``batch`` in ``parts`` near-equal pieces, in order."""
+    size = -(-len(batch) // parts)
+    return [batch[i:i + size] for i in range(0, len(batch), size)]
 
 
 def _load_item(wh, item: dict, run_id: str, summary: IngestSummary, loaded: set[str] | None) -> None:

@@ -481,7 +481,7 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
     alone = last_w.lstrip(_LEAD_STRIP + "~≈-−–+<>≥≤") or last_w[-1:]
     if not (t.may_end(last_w, hints) or t.may_end(alone, hints) or (len(alone) >= 4 and alone[0] in "Mkm")):
         return None
-    for n in range(min(len(cleaned), _cur.tables().max_words), 0, -1):
+    for n in range(min(len(cleaned), t.max_words), 0, -1):
         chunk_w = cleaned[-n:]
         first, fs, fe = chunk_w[0]
         k = 0
@@ -496,7 +496,7 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
             if code:
                 return code, chunk_w[0][1]
             # scale + code glued before the number: "MAUD 60", "MEUR 5"
-            if len(c) >= 4 and c[0] in "Mk" and c[1:].isupper() and c[1:] in _cur.tables().codes:
+            if len(c) >= 4 and c[0] in "Mk" and c[1:].isupper() and c[1:] in t.codes:
                 return (_cur.resolve(c[1:], text_lower, hints), Decimal("1e6") if c[0] == "M" else Decimal("1e3")), chunk_w[0][1]
             if len(c) >= 4 and c[0] in "Mm" and c[1:].lower() in ("aud", "usd", "eur", "gbp", "cad"):
                 return (_cur.resolve(c[1:].upper(), text_lower, hints), Decimal("1e6")), chunk_w[0][1]

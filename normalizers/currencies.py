@@ -45,15 +45,18 @@ class CurrencyTables:
     last_words: frozenset[str] = frozenset()
 
     def may_start(self, word: str, hints: Mapping[str, str] | None = None) -> bool:
-        return word in self.first_words or norm_key(word) in self.first_words or bool(hints and _edge_hit(word, hints, 0))
+        return _edge_word(word, self.first_words, hints, 0)
 
     def may_end(self, word: str, hints: Mapping[str, str] | None = None) -> bool:
-        return word in self.last_words or norm_key(word) in self.last_words or bool(hints and _edge_hit(word, hints, -1))
+        return _edge_word(word, self.last_words, hints, -1)
 
 
-def _edge_hit(word: str, hints: Mapping[str, str], i: int) -> bool:
+def _edge_word(word: str, words: frozenset[str], hints: Mapping[str, str] | None, i: int) -> bool:
+    """``word`` (as written or as looked up) is word ``i`` of some surface form or hint key."""
     key = norm_key(word)
-    return any(k.split()[i] in (word, key) for k in hints if k.split())
+    if word in words or key in words:
+        return True
+    return bool(hints) and any(k.split()[i] in (word, key) for k in hints if k.split())
 
 
 @lru_cache(maxsize=None)
