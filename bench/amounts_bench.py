@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/amounts_bench.py [--cases PATH] [--show-failures] [--repeat N]
 
-Scoring (shared/benchmarks/README.md): a case is correct when every expected item is matched by a
+Scoring (tests/fixtures/benchmarks/README.md): a case is correct when every expected item is matched by a
 distinct output with the same unit and a value within 0.5 % (relative). An expected unit "number"
 accepts any output unit attached to the right value. A range output (value .. value_high) offers
 both of its bounds as values.
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from normalizers.amounts import find_amounts  # noqa: E402
 
-DEFAULT_CASES = ROOT.parent / "shared" / "benchmarks" / "money_cases_dev.jsonl"
+DEFAULT_CASES = ROOT / "tests" / "fixtures" / "benchmarks" / "money_cases_dev.jsonl"  # copy of the shared dev half
 
 
 def close(a: float, b: float) -> bool:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Score the warehouse against hand-labelled gold facts (rule: ../shared/gold/SCHEMA.md).
+"""Score the warehouse against hand-labelled gold facts (rule: tests/fixtures/gold/SCHEMA.md).
 
     .venv/bin/python bench/gold_score.py                       # ingest sample + fixtures into a temp warehouse, score
     .venv/bin/python bench/gold_score.py --db warehouse/canvas.duckdb --gold ../shared/gold
@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from extractors.scoring import Score, load_gold, score  # noqa: E402
 
-DEFAULT_GOLD = [ROOT.parent / "shared" / "gold", ROOT / "tests" / "fixtures" / "reports"]
-DEFAULT_DOCS = [ROOT.parent / "shared" / "samples", ROOT / "tests" / "fixtures" / "reports"]
+DEFAULT_GOLD = [ROOT / "tests" / "fixtures" / "gold", ROOT / "tests" / "fixtures" / "reports"]  # gold: copy of the shared labels
+DEFAULT_DOCS = [ROOT / "raw", ROOT / "tests" / "fixtures" / "reports"]  # raw/: the shared sample
 
 
 def gold_files(paths: list[Path]) -> list[Path]:

@@ -1,7 +1,7 @@
 """Throughput of normalizers.periods.find_periods on short sentences (goal: ~10k sentences/s).
 
 Run from the repository root:  PYTHONPATH=. .venv/bin/python bench/periods_bench.py [N]
-Sentences: the lines of the shared sample report when it is there, plus generated French/English
+Sentences: the lines of the sample report (raw/), plus generated French/English
 sentences with and without periods, cut to sentence size.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from normalizers.periods import find_periods  # noqa: E402
 
-SAMPLE = ROOT.parent / "shared" / "samples" / "alibaba-canvas-2025.txt"
+SAMPLE = ROOT / "raw" / "alibaba-canvas-2025.txt"  # the shared sample, kept in raw/
 
 TEMPLATES = [
     ("fr", "Le chiffre d'affaires a atteint 1,6 milliard de dollars en {y}."),

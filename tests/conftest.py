@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SAMPLE = SHARED / "samples" / "alibaba-canvas-2025.txt"
-if not SAMPLE.exists():  # the sample is also kept in raw/
-    SAMPLE = ROOT / "raw" / "alibaba-canvas-2025.txt"
-GOLD = SHARED / "gold" / "alibaba-canvas-2025.gold.jsonl"
+SAMPLE = ROOT / "raw" / "alibaba-canvas-2025.txt"  # the shared sample, kept in raw/
+GOLD = ROOT / "tests" / "fixtures" / "gold" / "alibaba-canvas-2025.gold.jsonl"  # copy of the shared gold
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 
 

@@ -117,7 +117,7 @@ def test_sample_cloud_conflict_with_gold_labels(tmp_path):
     amount), lines up and conflicts; RMB 39.8 billion and its US$5.6 billion equivalent do not."""
     from pathlib import Path
 
-    GOLD = Path(__file__).resolve().parents[3] / "shared" / "gold" / "alibaba-canvas-2025.gold.jsonl"
+    GOLD = Path(__file__).resolve().parents[1] / "fixtures" / "gold" / "alibaba-canvas-2025.gold.jsonl"
     facts = []
     for raw in GOLD.read_text(encoding="utf-8").splitlines():
         g = json.loads(raw)

@@ -13,7 +13,7 @@ from extractors.pipeline import currency_hints, extract_document
 from extractors.scoring import load_gold, score
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
+GOLD = ROOT / "tests" / "fixtures" / "gold"
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 
 
@@ -27,9 +27,7 @@ def _predictions(facts):
 
 @pytest.fixture(scope="module")
 def sample_extraction():
-    path = SHARED / "samples" / "alibaba-canvas-2025.txt"
-    if not path.exists():
-        path = ROOT / "raw" / "alibaba-canvas-2025.txt"
+    path = ROOT / "raw" / "alibaba-canvas-2025.txt"  # the shared sample, kept in raw/
     return read_document(path), extract_document(read_document(path))
 
 
@@ -65,7 +63,7 @@ def test_fiscal_calendar_of_the_company_is_used(sample_extraction):
 
 def test_sample_accuracy_against_gold(sample_extraction):
     _, ex = sample_extraction
-    s = score(_predictions(ex.facts), load_gold(SHARED / "gold" / "alibaba-canvas-2025.gold.jsonl"))
+    s = score(_predictions(ex.facts), load_gold(GOLD / "alibaba-canvas-2025.gold.jsonl"))
     assert s.f1 >= 0.97, s.line()
     assert s.period_accuracy >= 0.95, s.line()
 

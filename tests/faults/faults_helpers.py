@@ -12,9 +12,7 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT.parent / "shared" / "samples" / "alibaba-canvas-2025.txt"
-if not SAMPLE.exists():
-    SAMPLE = ROOT / "raw" / "alibaba-canvas-2025.txt"
+SAMPLE = ROOT / "raw" / "alibaba-canvas-2025.txt"  # the shared sample, kept in raw/
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 BIN = Path(sys.executable).parent / "canvas-etl"
 

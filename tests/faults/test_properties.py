@@ -53,10 +53,18 @@ def test_decode_any_bytes_returns_text_or_rejects(data):
 @given(st.binary(min_size=1, max_size=400).map(lambda b: codecs.BOM_UTF16_LE + b) | st.binary(max_size=400).map(
     lambda b: codecs.BOM_UTF8 + b) | st.binary(max_size=400).map(lambda b: b"\xff\xfe\x00\x00" + b))
 def test_decode_bad_bytes_after_a_bom_rejects_or_decodes(data):
+    """Bytes after a byte-order mark decode in the encoding the mark names (the text is what that codec reads,
+    line ends normalised), or are rejected with one line that says why; nothing else escapes."""
+    boms = [(codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le")]
+    bom, name = next((b, n) for b, n in boms if data.startswith(b))
     try:
-        decode_bytes(data)
-    except RejectedInput:
-        pass
+        text, encoding = decode_bytes(data)
+    except RejectedInput as exc:
+        assert exc.reason and "\n" not in exc.reason
+        return
+    assert encoding == name
+    assert text == _normalised(data[len(bom):].decode(name.replace("-sig", "")))
+    assert "\x00" not in text and text.strip()
 
 
 def _normalised(text: str) -> str:

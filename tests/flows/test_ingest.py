@@ -106,7 +106,7 @@ def test_gold_score_from_the_warehouse(sample_warehouse):
     gold_score = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gold_score)
     facts = gold_score.facts_by_file(str(sample_warehouse))
-    gold_path = root.parent / "shared" / "gold" / "alibaba-canvas-2025.gold.jsonl"
+    gold_path = root / "tests" / "fixtures" / "gold" / "alibaba-canvas-2025.gold.jsonl"
     s = score(facts["alibaba-canvas-2025.txt"], load_gold(gold_path))
     assert s.f1 >= 0.97, s.line()
     assert s.period_accuracy >= 0.95, s.line()

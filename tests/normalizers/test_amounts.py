@@ -12,7 +12,7 @@ import pytest
 from normalizers.amounts import Amount, find_amounts
 
 DATA = Path(__file__).resolve().parents[2] / "normalizers" / "data"
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"  # copies of the shared gold/ and benchmarks/
 
 
 def _cases(lang: str):
@@ -97,7 +97,7 @@ def test_empty_and_no_digits():
 def test_sample_report_money_and_percent():
     """Every money/percent label of the sample report is found on its line with the same unit and value."""
     sample = Path(__file__).resolve().parents[2] / "raw" / "alibaba-canvas-2025.txt"  # the sample, kept in raw/
-    gold = SHARED / "gold" / "alibaba-canvas-2025.gold.jsonl"  # ../shared beside the checkout, as in CI
+    gold = FIXTURES / "gold" / "alibaba-canvas-2025.gold.jsonl"
     lines = sample.read_text(encoding="utf-8").splitlines()
     labels = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines() if x.strip()]
     misses = []
@@ -145,12 +145,11 @@ def test_cheap_prechecks_never_hide_an_amount(monkeypatch):
     from normalizers import currencies as C
 
     texts = [(c["input"], lang) for lang in ("en", "fr") for c in _cases(lang)]
-    bench = SHARED / "benchmarks" / "money_cases_dev.jsonl"
-    if bench.exists():
-        for line in bench.read_text(encoding="utf-8").splitlines():
-            case = json.loads(line)
-            texts.append((case.get("input") or case.get("text"), case.get("lang") or "en"))
-    reports = [*sorted((DATA.parents[1] / "tests" / "fixtures" / "reports").glob("*.txt")), *sorted((SHARED / "samples").glob("*.txt"))]
+    bench = FIXTURES / "benchmarks" / "money_cases_dev.jsonl"
+    for line in bench.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        texts.append((case.get("input") or case.get("text"), case.get("lang") or "en"))
+    reports = [*sorted((DATA.parents[1] / "tests" / "fixtures" / "reports").glob("*.txt")), DATA.parents[1] / "raw" / "alibaba-canvas-2025.txt"]
     texts += [(line, "fr") for f in reports for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [(t, lang) for t, lang in texts if t]
     assert len(texts) > 1000

@@ -227,7 +227,7 @@ def test_offsets_and_order_on_mixed_text():
 
 def _report_lines() -> list[str]:
     root = Path(__file__).resolve().parents[2]
-    files = [*sorted((root / "tests" / "fixtures" / "reports").glob("*.txt")), *sorted((root.parent / "shared" / "samples").glob("*.txt"))]
+    files = [*sorted((root / "tests" / "fixtures" / "reports").glob("*.txt")), root / "raw" / "alibaba-canvas-2025.txt"]
     return [line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
