@@ -6,7 +6,7 @@
     .venv/bin/python bench/accuracy.py --db /tmp/x.duckdb            # score an existing warehouse (no ingest)
 
 Corpora (paths relative to the repository; each is a folder of *.txt with <name>.gold.jsonl labels):
-  sample    raw/*.txt, labels from tests/fixtures/gold/ (or ../shared/gold/ when the repo copy is absent; --sample-gold)
+  sample    raw/*.txt, labels from tests/fixtures/gold/ (--sample-gold)
   fixtures  tests/fixtures/reports/*.txt  (hand-written, style of the sample)
   unseen    tests/fixtures/reports/unseen/*.txt  (written blind, other house styles; see its README.md)
 
@@ -17,7 +17,7 @@ Subject overlap: share of matched core facts whose extracted subject shares a wo
 A word is a case- and accent-folded run of letters of length >= 3, minus stop words and legal-form words
 (STOP below). A matched fact with no extracted subject counts as no overlap.
 
-TAT-QA (../shared/benchmarks/tatqa/tatqa_cases.jsonl, optional; --tatqa): share of the non-year figures
+TAT-QA (tests/fixtures/benchmarks/tatqa/tatqa_cases.jsonl; --tatqa): share of the non-year figures
 (cases not tagged year_like) that normalizers.amounts.find_amounts finds in their paragraph: an amount
 overlapping [answer_start, answer_end) whose value (or value_high) is within 0.5 % of expect_value and that is a
 percent exactly when expect_kind is percent. When the scale is not written in the paragraph (scale_in_text
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from extractors.scoring import Score, close, load_gold, score  # noqa: E402
 from gold_score import facts_by_file  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+FIXTURES = ROOT / "tests" / "fixtures"  # gold/ and benchmarks/ are copies of the shared data
 KINDS = ("money", "percent", "count", "quantity")
 STOP = set("""
 the and for with from that this its their other total per into over under than of not all are was were has had
@@ -65,14 +65,8 @@ def corpora(args) -> list[tuple[str, Path, Path | None, str]]:
     """(name, docs dir, gold dir or None, message)."""
     out = []
     sample_gold = args.sample_gold
-    if sample_gold is None:
-        for cand in (ROOT / "tests" / "fixtures" / "gold", SHARED / "gold"):
-            if cand.is_dir() and any(cand.glob("*.gold.jsonl")):
-                sample_gold = cand
-                break
-    if sample_gold is None or not Path(sample_gold).is_dir():
-        out.append(("sample", ROOT / "raw", None,
-                    "no gold for the sample: neither tests/fixtures/gold/ nor ../shared/gold/ found (use --sample-gold)"))
+    if not Path(sample_gold).is_dir():
+        out.append(("sample", ROOT / "raw", None, f"no gold for the sample: {sample_gold} not found (use --sample-gold)"))
     else:
         out.append(("sample", ROOT / "raw", Path(sample_gold), f"gold from {Path(sample_gold)}"))
     out.append(("fixtures", ROOT / "tests" / "fixtures" / "reports", ROOT / "tests" / "fixtures" / "reports", ""))
@@ -156,7 +150,7 @@ def show_lists(t: Tally, show: set[str]) -> None:
 
 def tatqa(path: Path) -> str:
     if not path.exists():
-        return f"TAT-QA: skipped, {path} not found (it lives in ../shared/benchmarks/tatqa/; pass --tatqa)"
+        return f"TAT-QA: skipped, {path} not found (pass --tatqa)"
     from normalizers.amounts import find_amounts
 
     n = ok = years = 0
@@ -194,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="score this warehouse instead of building a temporary one")
     ap.add_argument("--corpus", nargs="*", choices=["sample", "fixtures", "unseen"], help="default: all")
-    ap.add_argument("--sample-gold", type=Path, help="folder holding alibaba-canvas-2025.gold.jsonl")
-    ap.add_argument("--tatqa", type=Path, default=SHARED / "benchmarks" / "tatqa" / "tatqa_cases.jsonl")
+    ap.add_argument("--sample-gold", type=Path, default=FIXTURES / "gold", help="folder holding the sample's gold labels")
+    ap.add_argument("--tatqa", type=Path, default=FIXTURES / "benchmarks" / "tatqa" / "tatqa_cases.jsonl")
     ap.add_argument("--no-tatqa", action="store_true")
     ap.add_argument("--show", default="", help="comma list: misses,fps,periods,subjects (for the --worst documents)")
     ap.add_argument("--worst", type=int, default=0, help="print the --show lists for the N documents with lowest F1 "
