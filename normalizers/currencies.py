@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import json
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
+from .text import fold
+
 DATA = Path(__file__).resolve().parent / "data"
 LANGS = ("fr", "en")
-
-
-def _strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
 
 
 def norm_key(s: str) -> str:
@@ -73,7 +70,7 @@ def tables() -> CurrencyTables:
     defaults = {norm_key(k): v for k, v in hand["ambiguous_default"].items()}
 
     def default_for(key: str) -> str | None:
-        for k in (key, key[:-1] if key.endswith("s") else key, _strip_accents(key)):
+        for k in (key, key[:-1] if key.endswith("s") else key, fold(key, case=None)):
             if k in defaults:
                 return defaults[k]
         return None
@@ -101,7 +98,7 @@ def tables() -> CurrencyTables:
     for lang in LANGS:
         for name, code in _lang_toml(lang).get("currency_names", {}).items():
             folded[norm_key(name)] = code
-            folded[_strip_accents(norm_key(name))] = code
+            folded[fold(norm_key(name), case=None)] = code
     for k in defaults:
         if k in folded:
             continue

@@ -156,7 +156,7 @@ def _lang(lang: str) -> _Lang:
         bp_words=frozenset(bps),
         frac=frac,
         determiners=frozenset(w.lower() for w in p["numbers"].get("determiners", [])),
-        alone_words={_num.fold(k): Decimal(v) for k, v in p["numbers"].get("alone_words", {}).items()},
+        alone_words={_num.word_key(k): Decimal(v) for k, v in p["numbers"].get("alone_words", {}).items()},
         unit_link_re=re.compile(
             rf"{_SP}{{1,3}}(?:(?i:{_alt(_merged_list(p, s, 'unit_links', 'after_scale'))})(?:{_SP}{{1,3}}|(?<=['’]))"
             rf"|(?!(?i:{_alt(_merged_list(p, s, 'unit_links', 'not_modifiers'))})(?![^\W\d_]))[^\W\d_A-Z]{{3,15}}{_SP}{{1,2}}(?=[^\W\d_]))"

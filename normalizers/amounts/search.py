@@ -44,7 +44,7 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
     if not has_digit and not words and not has_vulgar:
         # a number word that is the whole text: "single", "nought"
         w = text.strip(_ALONE_STRIP)
-        v = L.alone_words.get(_num.fold(w)) if len(w) < 12 else None
+        v = L.alone_words.get(_num.word_key(w)) if len(w) < 12 else None
         if v is None:
             return []
         s = text.index(w)

@@ -29,6 +29,8 @@ from .fiscal import ENV_CALENDARS, find_fiscal_year_end, fiscal_year_end_for
 from .search import find_periods
 
 __all__ = [
+    "GRAINS",
+    "ENV_CALENDARS",
     "Period",
     "PeriodMention",
     "find_periods",

@@ -5,25 +5,24 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from ..retrie import trie_alternation
+from ..text import fold
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-def _strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+_KEY_DROP = re.compile(r"[\s\-‐‑–'’‘.]+")
 
 
 def _norm(s: str) -> str:
     """Key for phrase look-ups: lower case, no accents, no spaces, hyphens, dots or apostrophes
     (the phrase regexes make those flexible, so the keys must ignore them)."""
-    return re.sub(r"[\s\-‐‑–'’‘.]+", "", _strip_accents(s.lower()))
+    return _KEY_DROP.sub("", fold(s))
 
 
 def _atoms(p: str) -> list[str]:
@@ -37,7 +36,7 @@ def _atoms(p: str) -> list[str]:
         elif ch == "-":
             out.append(r"[-‐‑\s]?")
         else:
-            base = _strip_accents(ch)
+            base = fold(ch, case=None)
             out.append(f"[{re.escape(ch)}{re.escape(base)}]" if base and base != ch else re.escape(ch))
     return out
 
