@@ -1,23 +1,19 @@
 """Per-language canvas vocabulary (extractors/data/<lang>/*.toml), loaded once."""
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from normalizers import langdata
 from normalizers.text import fold as _fold
 
 DATA_DIR = Path(__file__).with_name("data")
 LANGS = ("fr", "en")
 
 
-@lru_cache(maxsize=None)
 def load(lang: str, name: str) -> dict:
-    path = DATA_DIR / lang / f"{name}.toml"
-    if not path.exists():
-        return {}
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    """The parsed extractors/data/<lang>/<name>.toml ({} when missing), read once."""
+    return langdata.load(DATA_DIR, lang, name)
 
 
 @lru_cache(maxsize=20_000)

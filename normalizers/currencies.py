@@ -14,12 +14,12 @@ import json
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Mapping
 
+from . import langdata
 from .text import fold
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = langdata.DATA_DIR
 LANGS = ("fr", "en")
 
 
@@ -57,12 +57,6 @@ def _edge_word(word: str, words: frozenset[str], hints: Mapping[str, str] | None
 
 
 @lru_cache(maxsize=None)
-def _lang_toml(lang: str) -> dict:
-    with open(DATA / lang / "amounts.toml", "rb") as fh:
-        return tomllib.load(fh)
-
-
-@lru_cache(maxsize=None)
 def tables() -> CurrencyTables:
     gen = json.loads((DATA / "currencies.generated.json").read_text(encoding="utf-8"))
     with open(DATA / "currencies.toml", "rb") as fh:
@@ -96,7 +90,7 @@ def tables() -> CurrencyTables:
                     ambiguous[head] = d
     # report jargon from the language files
     for lang in LANGS:
-        for name, code in _lang_toml(lang).get("currency_names", {}).items():
+        for name, code in langdata.load(DATA, lang, "amounts").get("currency_names", {}).items():
             folded[norm_key(name)] = code
             folded[fold(norm_key(name), case=None)] = code
     for k in defaults:

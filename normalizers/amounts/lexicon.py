@@ -4,16 +4,14 @@ negation, range and rate words, fractions, and the regexes made of them."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
+from .. import langdata
 from .. import numbers as _num
 from ..retrie import trie_alternation
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 _LANGS = ("fr", "en")
 
 _SP = "[ \t\u00a0\u202f]"  # horizontal space
@@ -64,10 +62,8 @@ class _Lang:
     en_scales: dict[str, Decimal] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=None)
 def _raw(lang: str) -> dict:
-    with open(DATA / lang / "amounts.toml", "rb") as fh:
-        return tomllib.load(fh)
+    return langdata.load(langdata.DATA_DIR, lang, "amounts")
 
 
 def _merged_list(primary: dict, secondary: dict, section: str, key: str) -> list[str]:

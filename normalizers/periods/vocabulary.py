@@ -4,16 +4,14 @@ helpers (look-up keys, flexible literal alternations)."""
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Iterable
 
+from .. import langdata
 from ..retrie import trie_alternation
 from ..text import fold
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = langdata.DATA_DIR
 
 
 _KEY_DROP = re.compile(r"[\s\-‐‑–'’‘.]+")
@@ -54,16 +52,6 @@ def _cs_alt(phrases: Iterable[str]) -> str:
     return "(?-i:" + "|".join(re.escape(p) for p in ps) + ")"
 
 
-def _available_langs() -> list[str]:
-    return sorted(p.parent.name for p in DATA_DIR.glob("*/periods.toml"))
-
-
-@lru_cache(maxsize=None)
-def _load_lang(lang: str) -> dict:
-    with open(DATA_DIR / lang / "periods.toml", "rb") as f:
-        return tomllib.load(f)
-
-
 def _get(d: dict, dotted: str, default=None):
     for part in dotted.split("."):
         if not isinstance(d, dict) or part not in d:
@@ -80,8 +68,8 @@ class _Vocab:
     """All language files merged."""
 
     def __init__(self) -> None:
-        self.langs = _available_langs()
-        self.data = {lang: _load_lang(lang) for lang in self.langs}
+        self.langs = langdata.languages(DATA_DIR, "periods")
+        self.data = {lang: langdata.load(DATA_DIR, lang, "periods") for lang in self.langs}
 
     def words(self, dotted: str) -> list[str]:
         out: list[str] = []
