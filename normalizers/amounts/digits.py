@@ -24,7 +24,6 @@ _VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([½⅓⅔¼¾⅕⅖⅗⅘⅙�
 _DOMAIN_RE = re.compile(r"\.(?:com|net|org|cn|io|co|fr|jp|hk|uk|de|ai|app|info|biz|tv|me)(?![^\W\d_])")
 _FRAC_RE = re.compile(r"/(\d{1,3})(?![\d/])")
 _SPACE_SEPS = " \u00a0\u202f'"
-_ZERO = Decimal(0)
 _VULGAR_CHARS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒")
 
 

@@ -56,10 +56,6 @@ def _snap_fye(fye: tuple[int, int]) -> int:
     return m
 
 
-def _yy(y: int) -> int:
-    return y % 100
-
-
 def calendar_year(y: int, *, is_fiscal: bool = False) -> Period:
     return Period(date(y, 1, 1), date(y, 12, 31), "year", is_fiscal, f"FY{y}" if is_fiscal else str(y))
 
