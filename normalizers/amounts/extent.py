@@ -55,7 +55,7 @@ def _scale_at(L: _Lang, text: str, pos: int):
     return v, m.end()
 
 
-def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, glued_ok: bool) -> None:
+def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
     """Extend an amount to the right: exponent, scale, currency, percent, unit."""
     pos = b.end
     # exponent / power forms
@@ -229,7 +229,7 @@ def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, mo
         b.value = a.value / den
         b.precision = None
         b.end = fm.end()
-    _right(L, text, text_lower, b, hints, True)
+    _right(L, text, text_lower, b, hints)
     # glued letters that are not a scale/unit/currency: "88VIP", "3rd", "2e", "1er"
     if not a.word and b.end == a.end and a.end < len(text) and (text[a.end].isalpha() or text[a.end] == "_"):
         return None
