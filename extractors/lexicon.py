@@ -1,41 +1,25 @@
 """Per-language canvas vocabulary (extractors/data/<lang>/*.toml), loaded once."""
 from __future__ import annotations
 
-import tomllib
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
+
+from normalizers import langdata
+from normalizers.text import fold as _fold
 
 DATA_DIR = Path(__file__).with_name("data")
 LANGS = ("fr", "en")
 
 
-@lru_cache(maxsize=None)
 def load(lang: str, name: str) -> dict:
-    path = DATA_DIR / lang / f"{name}.toml"
-    if not path.exists():
-        return {}
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
-
-
-def _strip_accents(ch: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-
-
-# Latin letters with diacritics -> plain letters (same length), plus quotes and dashes; built once.
-_FOLD_TABLE = {cp: _strip_accents(chr(cp)) for cp in range(0xC0, 0x250) if len(_strip_accents(chr(cp))) == 1}
-_FOLD_TABLE.update({0x2019: "'", 0x2018: "'", 0x2013: "-", 0x2014: "-"})
+    """The parsed extractors/data/<lang>/<name>.toml ({} when missing), read once."""
+    return langdata.load(DATA_DIR, lang, name)
 
 
 @lru_cache(maxsize=20_000)
 def fold(text: str) -> str:
-    """Lower-case, strip accents, fold apostrophes and dashes: the key used for vocabulary matching."""
-    if not text.isascii():
-        text = text.translate(_FOLD_TABLE)
-        if not text.isascii():
-            text = _strip_accents(text)
-    return " ".join(text.lower().split())
+    """Lower-case, strip accents, fold apostrophes and dashes, collapse spaces: the key used for vocabulary matching."""
+    return _fold(text, compat=True, quotes="’‘", dashes="–—", spaces=True)
 
 
 @lru_cache(maxsize=None)

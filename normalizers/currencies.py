@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import json
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Mapping
 
-DATA = Path(__file__).resolve().parent / "data"
+from . import langdata
+from .text import fold
+
+DATA = langdata.DATA_DIR
 LANGS = ("fr", "en")
-
-
-def _strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
 
 
 def norm_key(s: str) -> str:
@@ -60,12 +57,6 @@ def _edge_word(word: str, words: frozenset[str], hints: Mapping[str, str] | None
 
 
 @lru_cache(maxsize=None)
-def _lang_toml(lang: str) -> dict:
-    with open(DATA / lang / "amounts.toml", "rb") as fh:
-        return tomllib.load(fh)
-
-
-@lru_cache(maxsize=None)
 def tables() -> CurrencyTables:
     gen = json.loads((DATA / "currencies.generated.json").read_text(encoding="utf-8"))
     with open(DATA / "currencies.toml", "rb") as fh:
@@ -73,7 +64,7 @@ def tables() -> CurrencyTables:
     defaults = {norm_key(k): v for k, v in hand["ambiguous_default"].items()}
 
     def default_for(key: str) -> str | None:
-        for k in (key, key[:-1] if key.endswith("s") else key, _strip_accents(key)):
+        for k in (key, key[:-1] if key.endswith("s") else key, fold(key, case=None)):
             if k in defaults:
                 return defaults[k]
         return None
@@ -99,9 +90,9 @@ def tables() -> CurrencyTables:
                     ambiguous[head] = d
     # report jargon from the language files
     for lang in LANGS:
-        for name, code in _lang_toml(lang).get("currency_names", {}).items():
+        for name, code in langdata.load(DATA, lang, "amounts").get("currency_names", {}).items():
             folded[norm_key(name)] = code
-            folded[_strip_accents(norm_key(name))] = code
+            folded[fold(norm_key(name), case=None)] = code
     for k in defaults:
         if k in folded:
             continue

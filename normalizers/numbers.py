@@ -9,22 +9,20 @@ cardinals are read by text2num. Work is bounded: a fraction is looked for only a
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
-__all__ = ["Fractions", "fraction_spans", "card"]
+from .text import fold as _fold
+
+__all__ = ["Fractions", "fraction_spans", "card", "word_key"]
 
 _MAX_WORDS = 12
 
 
-def fold(s: str) -> str:
-    """Lower-case, accents removed, typographic apostrophe normalised."""
-    s = s.lower().replace("’", "'")
-    if s.isascii():
-        return s
-    return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+def word_key(s: str) -> str:
+    """Key of a number word: lower case, accents removed, typographic apostrophe as '."""
+    return _fold(s, quotes="’")
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ def build(lang: str, data: dict) -> Fractions:
     def forms(table: dict) -> dict[str, int]:
         out: dict[str, int] = {}
         for w, v in table.items():
-            for f in {fold(w), w.lower()}:
+            for f in {word_key(w), w.lower()}:
                 out.setdefault(f, int(v))
                 if not f.endswith("s"):
                     out.setdefault(f + "s", int(v))
@@ -53,11 +51,11 @@ def build(lang: str, data: dict) -> Fractions:
         lang=lang,
         denominators=forms(data.get("denominators", {})),
         compound_only=forms(data.get("compound_only", {})),
-        alone=frozenset(fold(w) for w in data.get("alone", [])) | frozenset(fold(w) + "s" for w in data.get("alone", [])),
-        articles=frozenset(fold(w) for w in data.get("articles", [])),
-        ands=frozenset(fold(w) for w in data.get("and", [])),
-        over=tuple(tuple(fold(w).split()) for w in sorted(data.get("over", []), key=len, reverse=True)),
-        of_scale=tuple(tuple(fold(w).replace("'", " ' ").split()) for w in sorted(data.get("of_scale", []), key=len, reverse=True)),
+        alone=frozenset(word_key(w) for w in data.get("alone", [])) | frozenset(word_key(w) + "s" for w in data.get("alone", [])),
+        articles=frozenset(word_key(w) for w in data.get("articles", [])),
+        ands=frozenset(word_key(w) for w in data.get("and", [])),
+        over=tuple(tuple(word_key(w).split()) for w in sorted(data.get("over", []), key=len, reverse=True)),
+        of_scale=tuple(tuple(word_key(w).replace("'", " ' ").split()) for w in sorted(data.get("of_scale", []), key=len, reverse=True)),
     )
 
 
@@ -103,11 +101,11 @@ def fraction_spans(toks, F: Fractions, lang: str, is_scale, gap_ok) -> list[Span
     follows token i (only spaces between); ``is_scale(word)`` gives a scale word's multiplier or None."""
     out: list[Span] = []
     dens, comps = F.denominators, F.compound_only
-    if not any((w := t.t.lower()) in dens or w in comps or (not w.isascii() and (fold(w) in dens or fold(w) in comps))
+    if not any((w := t.t.lower()) in dens or w in comps or (not w.isascii() and (word_key(w) in dens or word_key(w) in comps))
                for t in toks):
         return out  # no denominator word at all: the common case, decided without folding every token
     n = len(toks)
-    low = [fold(t.t) for t in toks]
+    low = [word_key(t.t) for t in toks]
     glued = [i > 0 and toks[i].s == toks[i - 1].e for i in range(n)]
     j = 0
     while j < n:

@@ -141,7 +141,7 @@ def test_cheap_prechecks_never_hide_an_amount(monkeypatch):
     """text2num reads only the stretches around number words, and a currency is looked up only when the
     neighbouring word can start or end a currency name: the amounts found are the same as when every text is
     read whole and every neighbour looked up (case corpora, benchmark inputs, report lines)."""
-    from normalizers import amounts as A
+    from normalizers.amounts import words as A
     from normalizers import currencies as C
 
     texts = [(c["input"], lang) for lang in ("en", "fr") for c in _cases(lang)]
