@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-VOLATILE = {"run_id", "loaded_at", "first_seen_run", "last_seen_run", "first_seen_at", "last_seen_at",
+VOLATILE = {"run_id", "loaded_at", "ingested_at", "first_seen_run", "last_seen_run", "first_seen_at", "last_seen_at",
             "started_at", "finished_at", "seen_at", "source_path", "path"}
 TABLES = ["documents", "sections", "facts", "editions"]
 
