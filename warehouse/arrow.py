@@ -14,7 +14,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from extractors.fact import Fact
-from warehouse.keys import metric_key, subject_key
+from extractors.keys import metric_key, subject_key
 
 FACTS_SCHEMA = pa.schema(
     [
