@@ -23,8 +23,10 @@ from normalizers.retrie import literal_alternation
 
 from . import lexicon
 from .decode import Document
+from .editions import assign_editions
 from .fact import Fact
 from .memo import cached_amounts, cached_periods
+from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -655,8 +657,9 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
     total = clock() - t0
     stats.update(segment_s=t_segment, models_s=t_models, spacy_s=t_spacy, ner_s=t_ner,
                  facts_s=total - t_segment - t_models - t_spacy - t_ner)
-    _assign_editions(st, facts, edition)
-    return Extraction(document=_document_record(doc, st, facts), sections=_section_records(st), facts=facts, stats=stats)
+    assign_editions(st, facts, edition)
+    return Extraction(document=document_record(doc, st, facts), sections=section_records(st, doc.document_id),
+                      facts=facts, stats=stats)
 
 
 def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
@@ -751,97 +754,3 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         if concrete:
             ex.last_period = concrete[-1]
     return out
-
-
-def _assign_editions(st: Structure, facts: list[Fact], edition: str | None) -> None:
-    """Sections of an unlabelled later edition: label from --edition, else inferred from the latest date
-    the edition itself states (never later than today)."""
-    groups: dict[int, list[Section]] = {}
-    for s in st.sections:
-        groups.setdefault(s.edition_group, []).append(s)
-    by_section: dict[int, list[Fact]] = {}
-    for f in facts:
-        by_section.setdefault(f.section_index, []).append(f)
-    today = date.today()
-    for _group, sections in groups.items():
-        if any(s.edition_label for s in sections):
-            continue
-        label, when = None, None
-        if edition:
-            from .segment import edition_date
-
-            label, when = edition, edition_date(edition)
-        else:
-            ends = [f.period_end for s in sections for f in by_section.get(s.index, []) if f.period_end and f.period_end <= today]
-            if ends:
-                when = max(ends)
-                label = f"{when:%b-%Y} (inferred)"
-        if label is None:
-            continue
-        for s in sections:
-            s.edition_label, s.edition_date = label, when
-            for f in by_section.get(s.index, []):
-                f.edition_label, f.edition_date = label, when
-
-
-def _document_record(doc: Document, st: Structure, facts: list[Fact]) -> dict:
-    editions = [(s.edition_date or date.min, s.edition_label) for s in st.sections if s.edition_label]
-    newest = max(editions)[1] if editions else None
-    newest_date = max(editions)[0] if editions else None
-    langs = sorted({f.lang for f in facts if f.lang} | {s.lang for s in st.sections if s.lang and s.block})
-    return {
-        "document_id": doc.document_id,
-        "source_path": doc.source_path,
-        "file_name": doc.file_name,
-        "sha256": doc.sha256,
-        "byte_size": doc.byte_size,
-        "encoding": doc.encoding,
-        "company": st.company,
-        "ticker": st.ticker,
-        "edition_label": newest,
-        "edition_date": newest_date if newest_date and newest_date != date.min else None,
-        "languages": langs,
-        "line_count": doc.line_count,
-    }
-
-
-def _section_records(st: Structure) -> list[dict]:
-    return [
-        {
-            "section_index": s.index,
-            "company": s.company,
-            "ticker": s.ticker,
-            "block": s.block,
-            "lang": s.lang,
-            "edition_label": s.edition_label,
-            "edition_date": s.edition_date,
-            "heading": s.heading,
-            "line_start": s.line_start,
-            "line_end": s.line_end,
-        }
-        for s in st.sections
-    ]
-
-
-def amount_to_json(a: Amount) -> dict:
-    """The `canvas-etl amounts` output record of one amount."""
-    value = a.value
-    rec = {
-        "value": _num(value),
-        "unit": a.unit,
-        "kind": a.kind,
-        "text": a.text,
-        "start": a.start,
-        "end": a.end,
-    }
-    if a.value_high is not None:
-        rec["value_high"] = _num(a.value_high)
-    if a.flags:
-        rec["flags"] = sorted(a.flags)
-    return rec
-
-
-def _num(v: Decimal) -> int | float:
-    if v == v.to_integral_value():
-        return int(v)
-    return float(v)
