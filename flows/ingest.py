@@ -126,7 +126,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
     """Extract a batch of files for run ``run_id`` (pure work, no DuckDB): Arrow tables per document, or a
     rejection. Extraction gives plain rows (ids and keys made there); the warehouse types them as its tables."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
-    from extractors.pipeline import EXTRACTOR_VERSION, extract_document
+    from extractors.extract import EXTRACTOR_VERSION, extract_document
     from extractors.records import fact_columns
     from warehouse.tables import facts_table, sections_table
 
