@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-VOLATILE = {"run_id", "loaded_at", "ingested_at", "first_seen_run", "last_seen_run", "first_seen_at", "last_seen_at",
-            "started_at", "finished_at", "seen_at", "source_path", "path"}
+VOLATILE = {"run_id", "loaded_at", "first_seen_run", "last_seen_run", "first_seen_at", "last_seen_at",
+            "started_at", "finished_at", "seen_at", "ingested_at", "source_path", "path"}
 TABLES = ["documents", "sections", "facts", "editions"]
 
 
@@ -65,9 +65,9 @@ def diff(a: str, b: str) -> int:
     bad = 0
     for table in TABLES:
         la, ra = left[table], right[table]
-        if la["columns"] != ra["columns"]:
-            common = [c for c in la["columns"] if c in ra["columns"]]
-            print(f"{table}: columns differ; comparing the {len(common)} in common "
+        if la["columns"] != ra["columns"] or VOLATILE & set(la["columns"]):  # an older dump may hold one
+            common = [c for c in la["columns"] if c in ra["columns"] and c not in VOLATILE]
+            print(f"{table}: comparing the {len(common)} columns in common, not volatile "
                   f"(only before: {sorted(set(la['columns']) - set(common))}, "
                   f"only after: {sorted(set(ra['columns']) - set(common))})")
             li = [la["columns"].index(c) for c in common]

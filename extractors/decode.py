@@ -19,6 +19,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .ids import document_id as _document_id
+
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # 20 MiB; configurable (CANVAS_ETL_MAX_BYTES, --max-bytes)
 
 _BOMS = (
@@ -61,7 +63,7 @@ class Document:
 
     @property
     def document_id(self) -> str:
-        return self.sha256[:16]
+        return _document_id(self.sha256)
 
     @property
     def file_name(self) -> str:

@@ -1,11 +1,15 @@
-"""The one ``Fact`` type shared by extractors, flows and the warehouse.
+"""The one ``Fact`` type of the extraction side.
 
 A fact is one figure of a report, typed and placed (XBRL-like: entity, concept, period, unit,
-precision, filing). Money stays an exact ``Decimal`` until the warehouse stores it as DOUBLE.
+precision, filing). Money stays an exact ``Decimal`` until :mod:`extractors.records` turns facts into the
+plain rows handed to the warehouse (which never sees a ``Fact``).
+
+The tuples below are the extraction side's one list of each closed vocabulary (canvas blocks, kinds,
+period grains, flags, period sources).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -59,4 +63,3 @@ class Fact:
     period_source: str | None = None  # one of PERIOD_SOURCES or None
     # number of decimals written (for "same figure at another precision" comparisons)
     precision: int | None = None
-    extra: dict = field(default_factory=dict)

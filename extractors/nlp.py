@@ -6,7 +6,7 @@
   ``span._.amount`` / ``span._.period`` (an ``Amount`` / ``PeriodMention`` with exact offsets in the doc text).
 - The statistical model is used for named entities only (subjects of sentences); every other trained
   component is excluded at load time. The NER component is run separately, only on the docs where it
-  decides something (see ``extractors.pipeline``).
+  decides something (see ``extractors.subjects``).
 - When a model package is missing, the pipeline falls back to ``spacy.blank(lang)`` + rules, with a warning.
 """
 from __future__ import annotations

@@ -146,7 +146,7 @@ def amounts(
 
     Example: echo "1,6 milliard de dollars" | canvas-etl amounts --lang fr
     """
-    from extractors.pipeline import amount_to_json
+    from extractors.records import amount_to_json
     from normalizers.amounts import find_amounts
 
     out = sys.stdout

@@ -23,7 +23,6 @@ from prefect.futures import as_completed
 
 from flows import DEFAULT_DB, DEFAULT_RAW
 
-TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
 BATCH_BYTES = 2_000_000  # a task extracts about this many bytes of documents (≈ 50 reports)
 BATCH_MAX_DOCS = 64
 TAIL_BATCHES = 4  # the last batches of a run are split in quarters (see _batches)
@@ -122,12 +121,14 @@ def _unstage(value):
     return value, None
 
 
-def extract_paths(paths: list[str], edition: str | None = None, use_model: bool = True,
+def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use_model: bool = True,
                   staging: str | None = None) -> dict:
-    """Extract a batch of files (pure work, no DuckDB): Arrow tables per document, or a rejection."""
+    """Extract a batch of files for run ``run_id`` (pure work, no DuckDB): Arrow tables per document, or a
+    rejection. Extraction gives plain rows (ids and keys made there); the warehouse types them as its tables."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
-    from extractors.pipeline import EXTRACTOR_VERSION, extract_document
-    from warehouse.arrow import facts_to_arrow, sections_to_arrow
+    from extractors.extract import EXTRACTOR_VERSION, extract_document
+    from extractors.records import fact_columns
+    from warehouse.tables import facts_table, sections_table
 
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
@@ -141,8 +142,9 @@ def extract_paths(paths: list[str], edition: str | None = None, use_model: bool 
             t1 = time.perf_counter()
             result = extract_document(doc, edition=edition, use_model=use_model)
             t2 = time.perf_counter()
-            facts = facts_to_arrow(result.facts, document_id=doc.document_id, run_id="", extractor_version=EXTRACTOR_VERSION)
-            sections = sections_to_arrow(result.sections, doc.document_id)
+            facts = facts_table(fact_columns(result.facts, document=result.document, run_id=run_id,
+                                             extractor_version=EXTRACTOR_VERSION))
+            sections = sections_table(result.sections)
             t3 = time.perf_counter()
             secs["decode"] = secs.get("decode", 0.0) + (t1 - t0)
             for stage in ("segment", "models", "spacy", "ner", "facts"):
@@ -165,9 +167,9 @@ def extract_paths(paths: list[str], edition: str | None = None, use_model: bool 
 
 
 @task(name="extract-batch", retries=2, retry_delay_seconds=[1, 5], persist_result=False)
-def extract_batch(paths: list[str], edition: str | None = None, use_model: bool = True,
+def extract_batch(paths: list[str], run_id: str, edition: str | None = None, use_model: bool = True,
                   staging: str | None = None) -> dict:
-    return extract_paths(paths, edition=edition, use_model=use_model, staging=staging)
+    return extract_paths(paths, run_id, edition=edition, use_model=use_model, staging=staging)
 
 
 def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
@@ -210,11 +212,6 @@ def _load_item(wh, item: dict, run_id: str, summary: IngestSummary, loaded: set[
         return
     facts, _ = _unstage(item["facts"])
     sections, _ = _unstage(item["sections"])
-    if "run_id" in facts.column_names:
-        import pyarrow as pa
-
-        idx = facts.column_names.index("run_id")
-        facts = facts.set_column(idx, "run_id", pa.array([run_id] * facts.num_rows, pa.string()))
     try:
         n = wh.load_document(doc, sections, facts, run_id)  # one transaction: all or nothing
     except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
@@ -304,13 +301,13 @@ def ingest_flow(
             t_load = 0.0
             if len(batches) == 1:
                 # one batch: run it here, sparing a worker process its start-up and model loading
-                results = iter([extract_batch(batches[0], edition, use_model)])
+                results = iter([extract_batch(batches[0], run_id, edition, use_model)])
             else:
                 # workers stage their Arrow tables as files beside the warehouse; the loader reads them
                 # one document at a time and deletes them (bounded memory, small task results)
                 staging = f"{db}.staging-{run_id}"
                 os.makedirs(staging, exist_ok=True)
-                futures = [extract_batch.submit(b, edition, use_model, staging) for b in batches]
+                futures = [extract_batch.submit(b, run_id, edition, use_model, staging) for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
             loaded: set[str] = set()
             for result in results:

@@ -19,7 +19,6 @@ in-process registry enforces the same rule between ``Warehouse`` objects of one 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -27,7 +26,7 @@ import socket
 import threading
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.arrow import FACTS_SCHEMA, SECTIONS_SCHEMA
+from warehouse.tables import FACTS_SCHEMA, SECTIONS_SCHEMA
 
 RUN_STATUSES = ("running", "completed", "completed_with_rejections", "failed")
 COUNT_FIELDS = ("documents_seen", "documents_loaded", "documents_unchanged", "documents_rejected", "facts_loaded")
@@ -47,42 +46,6 @@ DOCUMENT_FIELDS = (
 
 
 _SOURCE_FIELDS = ("document_id", "source_path", "file_name", "first_seen_at", "run_id")
-
-
-# Facts go in as sent, except: ticker/company and (when a fact has neither) edition label/date default
-# to the document's, and report_key/edition_id are derived (editions of one report may share a file).
-def _with_report_columns(facts: pa.Table, doc: dict) -> pa.Table:
-    """The facts with the document's ticker, company and edition where a fact has none (the edition only when
-    the fact has neither label nor date), and ``report_key`` = ticker, else company, else document_id, and
-    ``edition_id`` = md5(document_id|report_key|edition_label|edition_date)[:16], as the views expect."""
-    if not facts.num_rows:
-        return facts
-    cols = {}
-    for name in ("ticker", "company"):
-        col = facts.column(name)
-        cols[name] = pc.fill_null(col, doc[name]) if doc[name] is not None and col.null_count else col
-    label, day = facts.column("edition_label"), facts.column("edition_date")
-    doc_day = doc["edition_date"]
-    if isinstance(doc_day, str):
-        doc_day = date.fromisoformat(doc_day[:10])
-    if (doc["edition_label"] is not None or doc_day is not None) and label.null_count and day.null_count:
-        none = pc.and_(pc.is_null(label), pc.is_null(day))
-        label = pc.if_else(none, pa.scalar(doc["edition_label"], label.type), label)
-        day = pc.if_else(none, pa.scalar(doc_day, day.type), day)
-    cols["edition_label"], cols["edition_date"] = label, day
-    report_key = pc.coalesce(cols["ticker"], cols["company"], facts.column("document_id"))
-    ids: dict[tuple, str] = {}
-    edition_ids = []
-    for key in zip(facts.column("document_id").to_pylist(), report_key.to_pylist(), label.to_pylist(), day.to_pylist()):
-        eid = ids.get(key)
-        if eid is None:
-            d, r, lb, dy = key
-            text = "|".join((d, r, lb or "", dy.isoformat() if dy is not None else ""))
-            eid = ids[key] = hashlib.md5(text.encode("utf-8")).hexdigest()[:16]
-        edition_ids.append(eid)
-    for name, col in cols.items():
-        facts = facts.set_column(facts.schema.get_field_index(name), name, col)
-    return facts.append_column("report_key", report_key).append_column("edition_id", pa.array(edition_ids, pa.string()))
 
 
 def schema_sql() -> str:
@@ -350,9 +313,9 @@ class Warehouse:
     def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str) -> int:
         """Load one document with its sections and facts in ONE transaction; returns facts loaded.
 
-        ``document`` has the ``documents`` columns (sha256 and source_path required; document_id
-        defaults to sha256[:16], file_name to the basename). ``sections``/``facts`` are Arrow tables
-        from :func:`warehouse.arrow.sections_to_arrow` / :func:`warehouse.arrow.facts_to_arrow`.
+        ``document`` has the ``documents`` columns (document_id, sha256 and source_path required; file_name
+        defaults to the basename). ``sections``/``facts`` are Arrow tables of ``SECTIONS_SCHEMA`` /
+        ``FACTS_SCHEMA`` (:mod:`warehouse.tables`), every id and key already in them: they go in as sent.
         Already loaded document_id -> nothing happens, returns 0. Any error -> ROLLBACK, nothing stays.
         """
         self._require_writer()
@@ -384,7 +347,7 @@ class Warehouse:
             )
             con.register("_wh_sections_in", sections)
             con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
-            con.register("_wh_facts_in", _with_report_columns(facts, doc))
+            con.register("_wh_facts_in", facts)
             con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
             con.execute("COMMIT")
         except BaseException:
@@ -407,15 +370,10 @@ class Warehouse:
         if unknown:
             raise ValueError(f"unknown document fields {sorted(unknown)}; expected {DOCUMENT_FIELDS}")
         doc = {k: document.get(k) for k in DOCUMENT_FIELDS}
-        if not doc["sha256"] or not doc["source_path"]:
-            raise ValueError("document needs sha256 and source_path")
+        if not doc["document_id"] or not doc["sha256"] or not doc["source_path"]:
+            raise ValueError("document needs document_id, sha256 and source_path")
         doc["sha256"] = str(doc["sha256"]).lower()
         doc["source_path"] = str(doc["source_path"])
-        expected = doc["sha256"][:16]
-        if doc["document_id"] is None:
-            doc["document_id"] = expected
-        elif doc["document_id"] != expected:
-            raise ValueError(f"document_id {doc['document_id']!r} is not sha256[:16] ({expected!r})")
         if doc["file_name"] is None:
             doc["file_name"] = os.path.basename(doc["source_path"])
         if doc["languages"] is not None:

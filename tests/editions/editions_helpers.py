@@ -12,7 +12,9 @@ from pathlib import Path
 
 from extractors.fact import Fact
 from extractors.segment import edition_date
-from warehouse.arrow import facts_to_arrow
+from extractors import ids
+from extractors.records import fact_columns
+from warehouse.tables import facts_table
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "tests" / "fixtures" / "reports"
@@ -123,12 +125,13 @@ def load_gold(wh, path: Path, label: str, run_id: str, source_path: str | None =
     """Load the gold facts of ``path`` as one document; returns its document_id."""
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    document_id = sha[:16]
+    document_id = ids.document_id(sha)
     facts = gold_facts(path, label)
-    table = facts_to_arrow(facts, document_id=document_id, run_id=run_id, extractor_version="gold")
-    wh.load_document({
-        "sha256": sha, "source_path": source_path or str(path), "byte_size": len(data), "encoding": "utf-8",
-        "company": "Maison Verel SA", "ticker": TICKER, "edition_label": label, "edition_date": edition_date(label),
-        "languages": ["fr"], "line_count": len(data.decode("utf-8").split("\n")),
-    }, None, table, run_id)
+    document = {
+        "document_id": document_id, "sha256": sha, "source_path": source_path or str(path), "byte_size": len(data),
+        "encoding": "utf-8", "company": "Maison Verel SA", "ticker": TICKER, "edition_label": label,
+        "edition_date": edition_date(label), "languages": ["fr"], "line_count": len(data.decode("utf-8").split("\n")),
+    }
+    table = facts_table(fact_columns(facts, document=document, run_id=run_id, extractor_version="gold"))
+    wh.load_document(document, None, table, run_id)
     return document_id

@@ -12,7 +12,8 @@ import pytest
 
 from editions_helpers import V1, V2, expected_changes, expected_conflict, load_gold
 from extractors.fact import Fact
-from warehouse.arrow import facts_to_arrow
+from extractors.records import fact_columns
+from warehouse.tables import facts_table
 from warehouse.diff import CHANGE_COLUMNS, EditionNotFound, diff_editions
 from warehouse.store import Warehouse
 
@@ -131,8 +132,9 @@ def test_sample_cloud_conflict_with_gold_labels(tmp_path):
                           if "." in g["text"] else 0, ticker="BABA", edition_label="Dec-2025", edition_date=date(2025, 12, 1)))
     with Warehouse(tmp_path / "s.duckdb") as wh:
         run_id = wh.begin_run()
-        wh.load_document({"sha256": "ab" * 32, "source_path": "sample.txt", "ticker": "BABA"}, None,
-                         facts_to_arrow(facts, document_id="ab" * 8, run_id=run_id, extractor_version="gold"), run_id)
+        document = {"document_id": "ab" * 8, "sha256": "ab" * 32, "source_path": "sample.txt", "ticker": "BABA"}
+        wh.load_document(document, None, facts_table(fact_columns(facts, document=document, run_id=run_id,
+                                                                  extractor_version="gold")), run_id)
         rows = wh.query("SELECT subject_key, metric_key, unit, period_end, a_value, b_value, a_line_number, b_line_number "
                         "FROM fact_conflicts WHERE unit = 'USD' ORDER BY a_line_number, b_line_number")
         assert rows == [

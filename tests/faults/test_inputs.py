@@ -210,7 +210,7 @@ def _one_line_document(n_chars: int):
 
 @pytest.mark.slow
 def test_a_4mb_single_line_is_linear_and_bounded(capsys):
-    from extractors.pipeline import extract_document
+    from extractors.extract import extract_document
     from extractors.segment import MAX_PARAGRAPH_CHARS, MAX_UNIT_CHARS, segment
 
     extract_document(_one_line_document(5_000))  # load the models first: not part of the measure
@@ -267,7 +267,7 @@ Texte final sans saut de ligne : 5 %"""
 
 def test_odd_structure_is_handled_not_crashed_on():
     from extractors.decode import document_from_bytes
-    from extractors.pipeline import extract_document
+    from extractors.extract import extract_document
     from extractors.segment import segment
 
     doc = document_from_bytes(ODD.encode("utf-8"), "odd.txt")

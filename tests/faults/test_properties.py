@@ -175,7 +175,7 @@ def test_split_cells_and_sentences_offsets(line, start):
 @SLOWER
 @given(report_like())
 def test_extract_report_like_text_never_raises(text):
-    from extractors.pipeline import extract_document
+    from extractors.extract import extract_document
 
     doc = _doc(text)
     result = extract_document(doc, use_model=False)

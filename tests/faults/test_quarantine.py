@@ -11,7 +11,7 @@ from faults_helpers import FIXTURES, french_excerpt
 
 
 def test_crash_in_a_rule_quarantines_only_that_document(tmp_path, prefect_harness, monkeypatch):
-    import extractors.pipeline as pipeline
+    import extractors.extract as extract
     from flows.run import run_ingest
 
     raw = tmp_path / "raw"
@@ -22,14 +22,14 @@ def test_crash_in_a_rule_quarantines_only_that_document(tmp_path, prefect_harnes
     bad.write_text(french_excerpt()[:4000] + "\nZorglub a réalisé un chiffre d'affaires de 12,5 millions d'euros en 2024.\n",
                    encoding="utf-8")
 
-    real = pipeline.find_metric
+    real = extract.find_metric
 
     def find_metric(text, *args, **kwargs):  # a rule that breaks on one input
         if "Zorglub" in text:
             raise ZeroDivisionError("rule blew up on this sentence")
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "find_metric", find_metric)
+    monkeypatch.setattr(extract, "find_metric", find_metric)
     db = tmp_path / "wh.duckdb"
     summary = run_ingest([str(raw)], db=str(db), runner="threads", use_model=False)
     assert summary["documents_loaded"] == 2 and summary["documents_rejected"] == 1
@@ -47,6 +47,6 @@ def test_crash_in_a_rule_quarantines_only_that_document(tmp_path, prefect_harnes
     assert names == ["a-good.txt", "c-good.txt"]
 
     # the rule fixed: the quarantined document loads on the next run, the others are unchanged
-    monkeypatch.setattr(pipeline, "find_metric", real)
+    monkeypatch.setattr(extract, "find_metric", real)
     again = run_ingest([str(raw)], db=str(db), use_model=False)
     assert again["documents_loaded"] == 1 and again["documents_unchanged"] == 2 and again["documents_rejected"] == 0

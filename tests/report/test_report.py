@@ -27,7 +27,8 @@ from pathlib import Path
 import pytest
 
 from extractors.fact import Fact
-from warehouse.arrow import facts_to_arrow, sections_to_arrow
+from extractors.records import fact_columns
+from warehouse.tables import facts_table, sections_table
 from warehouse.report import BLOCKS, chart_svg, fmt_value, render_report
 from warehouse.store import Warehouse
 
@@ -68,7 +69,7 @@ def _fact(value, unit="CNY", *, line, kind=None, **kw) -> Fact:
 def _load(wh: Warehouse, name: str, facts: list[Fact], **doc) -> None:
     content = f"content of {name}".encode()
     sha = hashlib.sha256(content).hexdigest()
-    document = {"sha256": sha, "source_path": f"/in/{name}", "byte_size": len(content), "encoding": "utf-8",
+    document = {"document_id": sha[:16], "sha256": sha, "source_path": f"/in/{name}", "byte_size": len(content), "encoding": "utf-8",
                 "languages": ["fr", "en"], "line_count": 50, **doc}
     for f in facts:
         f.ticker = f.ticker or doc.get("ticker")
@@ -76,8 +77,8 @@ def _load(wh: Warehouse, name: str, facts: list[Fact], **doc) -> None:
         f.edition_label = f.edition_label or doc.get("edition_label")
         f.edition_date = f.edition_date or doc.get("edition_date")
     run_id = wh.begin_run()
-    wh.load_document(document, sections_to_arrow([], sha[:16]),
-                     facts_to_arrow(facts, document_id=sha[:16], run_id=run_id, extractor_version="t"), run_id)
+    wh.load_document(document, sections_table([]),
+                     facts_table(fact_columns(facts, document=document, run_id=run_id, extractor_version="t")), run_id)
     wh.finish_run(run_id, "completed", {"documents_seen": 1, "documents_loaded": 1, "documents_unchanged": 0,
                                         "documents_rejected": 0, "facts_loaded": len(facts)})
 

@@ -13,9 +13,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from warehouse.arrow import FACTS_SCHEMA, SECTIONS_SCHEMA, facts_to_arrow, make_fact_id, rounding_step, sections_to_arrow
+from extractors.ids import fact_id
+from warehouse.tables import FACTS_SCHEMA, SECTIONS_SCHEMA, facts_table, sections_table
 from warehouse.store import Warehouse, WarehouseLocked
-from wh_helpers import EXTRACTOR_VERSION, FY24, document, fact, load
+from wh_helpers import EXTRACTOR_VERSION, FY24, document, fact, facts_tbl, load
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES = {"runs", "documents", "document_sources", "sections", "facts", "rejected_inputs"}
@@ -108,8 +109,8 @@ def test_arrow_round_trip_exact_values(wh):
     assert rows[0][5:9] == (1, 1e8, "alibaba cloud", "revenue")
     assert rows[3][6] == 1e6 and rows[3][8] == "monthly active users"
     assert rows[0][9:12] == (FY24, date(2023, 4, 1), True)
-    document_id = doc["sha256"][:16]
-    assert rows[0][12] == make_fact_id(document_id, 3000, 3000 + len("1,6 milliard de dollars"), "USD")
+    document_id = doc["document_id"]
+    assert rows[0][12] == fact_id(document_id, 3000, 3000 + len("1,6 milliard de dollars"), "USD")
     assert {r[13] for r in rows} == {document_id} and {r[14] for r in rows} == {run_id}
     assert rows[0][15] == EXTRACTOR_VERSION and rows[0][16:20] == (3, 3000, 3023, "1,6 milliard de dollars")
     d = wh.query("SELECT document_id, file_name, sha256, byte_size, languages, edition_date, ticker, run_id FROM documents")
@@ -122,32 +123,19 @@ def test_arrow_round_trip_exact_values(wh):
     assert wh.known_document("0" * 64) is None
 
 
-def test_fact_ids_are_deterministic_and_unique():
-    facts = [fact("1", "USD", line=1), fact("2", "USD", line=2), fact("1", "USD", line=1)]  # same span twice
-    a = facts_to_arrow(facts, document_id="d" * 16, run_id="r1", extractor_version="v")
-    b = facts_to_arrow(facts, document_id="d" * 16, run_id="r2", extractor_version="v")
-    ids = a.column("fact_id").to_pylist()
-    assert ids == b.column("fact_id").to_pylist()
-    assert len(set(ids)) == 3 and ids[0] == make_fact_id("d" * 16, 1000, 1000 + len("1 USD"), "USD")
-    assert facts_to_arrow(facts, document_id="e" * 16, run_id="r", extractor_version="v").column("fact_id").to_pylist()[0] != ids[0]
-
-
 def test_empty_lists_give_typed_tables():
-    f = facts_to_arrow([], document_id="x", run_id="r", extractor_version="v")
-    s = sections_to_arrow([], "x")
+    f = facts_table({name: [] for name in FACTS_SCHEMA.names})
+    s = sections_table([])
     assert f.num_rows == 0 and f.schema == FACTS_SCHEMA
     assert s.num_rows == 0 and s.schema == SECTIONS_SCHEMA
 
 
-@pytest.mark.parametrize(
-    "value, precision, kind, step",
-    [("4.4E+9", 1, "money", Decimal("1E+8")), ("4.35E+9", 2, "money", Decimal("1E+7")),
-     ("824000000", 0, "count", Decimal("1E+6")), ("39.5", 1, "percent", Decimal("0.1")),
-     ("1234567", 0, "count", Decimal(1)), ("1.2E+12", 1, "money", Decimal("1E+11")),
-     ("1200000000000", 0, "money", Decimal("1E+9")), ("5", None, "money", None)],
-)
-def test_rounding_step(value, precision, kind, step):
-    assert rounding_step(Decimal(value), precision, kind) == step
+def test_facts_table_wants_the_declared_columns():
+    cols = {name: [] for name in FACTS_SCHEMA.names}
+    with pytest.raises(ValueError, match="missing.*edition_id"):
+        facts_table({k: v for k, v in cols.items() if k != "edition_id"})
+    with pytest.raises(ValueError, match="unknown.*nope"):
+        facts_table({**cols, "nope": []})
 
 
 def test_idempotent_reload(wh):
@@ -179,12 +167,12 @@ def test_add_source_same_bytes_other_name(wh):
 def test_load_is_one_transaction(wh):
     run_id = wh.begin_run()
     doc = document("bad.txt")
-    document_id = doc["sha256"][:16]
-    good = facts_to_arrow([fact("1", line=1)], document_id=document_id, run_id=run_id, extractor_version="v")
+    document_id = doc["document_id"]
+    good = facts_tbl([fact("1", line=1)], doc, run_id, "v")
     # a value DuckDB cannot store, met only when the facts go in, after documents/sections went in
     at = good.schema.get_field_index("char_start")
     bad = good.set_column(at, "char_start", pa.array(["not a number"]))
-    sections = sections_to_arrow([{"heading": "h"}], document_id)
+    sections = sections_table([{"document_id": document_id, "heading": "h"}])
     with pytest.raises(duckdb.ConversionException):
         wh.load_document(doc, sections, bad, run_id)
     for table in ("documents", "document_sources", "sections", "facts"):
@@ -201,11 +189,11 @@ def test_load_is_one_transaction(wh):
 def test_load_rejects_mismatched_tables(wh):
     run_id = wh.begin_run()
     doc = document("x.txt")
-    other = facts_to_arrow([fact("1")], document_id="f" * 16, run_id=run_id, extractor_version="v")
+    other = facts_tbl([fact("1")], {**doc, "document_id": "f" * 16}, run_id, "v")
     with pytest.raises(ValueError, match="document_id"):
         wh.load_document(doc, None, other, run_id)
-    with pytest.raises(ValueError, match="sha256"):
-        wh.load_document({**doc, "document_id": "0" * 16}, None, None, run_id)
+    with pytest.raises(ValueError, match="document_id"):
+        wh.load_document({**doc, "document_id": None}, None, None, run_id)
     with pytest.raises(ValueError, match="unknown document fields"):
         wh.load_document({**doc, "nope": 1}, None, None, run_id)
     assert wh.query("SELECT count(*) FROM documents") == [(0,)]

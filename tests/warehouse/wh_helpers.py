@@ -5,8 +5,10 @@ import hashlib
 from datetime import date
 from decimal import Decimal
 
+from extractors import ids
 from extractors.fact import Fact
-from warehouse.arrow import facts_to_arrow, sections_to_arrow
+from extractors.records import fact_columns
+from warehouse.tables import facts_table, sections_table
 
 EXTRACTOR_VERSION = "test-1"
 
@@ -34,6 +36,7 @@ def document(name: str, *, content: bytes | None = None, **kw) -> dict:
     content = content if content is not None else f"contents of {name}".encode()
     sha = hashlib.sha256(content).hexdigest()
     doc = {
+        "document_id": ids.document_id(sha),
         "sha256": sha,
         "source_path": f"/data/in/{name}",
         "byte_size": len(content),
@@ -46,15 +49,20 @@ def document(name: str, *, content: bytes | None = None, **kw) -> dict:
 
 
 def load(wh, doc: dict, facts: list[Fact], run_id: str, sections: list[dict] | None = None) -> int:
-    document_id = doc["sha256"][:16]
+    document_id = doc["document_id"]
     for f in facts:
         f.company = f.company or doc.get("company")
         f.ticker = f.ticker or doc.get("ticker")
         f.edition_label = f.edition_label or doc.get("edition_label")
         f.edition_date = f.edition_date or doc.get("edition_date")
-    ftab = facts_to_arrow(facts, document_id=document_id, run_id=run_id, extractor_version=EXTRACTOR_VERSION)
-    stab = sections_to_arrow(sections or [], document_id)
+    ftab = facts_tbl(facts, doc, run_id)
+    stab = sections_table([{**s, "document_id": document_id} for s in sections or []])
     return wh.load_document(doc, stab, ftab, run_id)
+
+
+def facts_tbl(facts: list[Fact], doc: dict, run_id: str, extractor_version: str = EXTRACTOR_VERSION):
+    """The facts table the flow would build for ``doc`` (extraction rows -> the warehouse's typed table)."""
+    return facts_table(fact_columns(facts, document=doc, run_id=run_id, extractor_version=extractor_version))
 
 
 FY24 = date(2024, 3, 31)

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from warehouse.keys import load_synonyms, metric_key, normalize_text, subject_key
+from extractors.keys import load_synonyms, metric_key, normalize_text, subject_key
 
 
 @pytest.mark.parametrize(

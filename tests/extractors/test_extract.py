@@ -9,7 +9,7 @@ import pytest
 
 from extractors import nlp as nlp_module
 from extractors.decode import document_from_bytes, read_document
-from extractors.pipeline import currency_hints, extract_document
+from extractors.extract import currency_hints, extract_document
 from extractors.scoring import load_gold, score
 
 ROOT = Path(__file__).resolve().parents[2]

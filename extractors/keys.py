@@ -1,26 +1,28 @@
 """Normalised names (``subject_key``, ``metric_key``) so the same thing lines up across editions.
 
-Pure Python, no database. The warehouse stores the keys as columns of ``facts`` (computed at load
-time by :mod:`warehouse.arrow`), and the analyst views (``facts_latest``, ``fact_changes``,
-``fact_conflicts``) match facts on them.
+Pure Python. Computed at extraction, for each fact's record (:mod:`extractors.records`); the warehouse
+stores them as columns of ``facts`` and its analyst views (``facts_latest``, ``fact_changes``,
+``fact_conflicts``) match facts on them. The words come from the per-language data files
+``extractors/data/<lang>/keys.toml`` (all languages together: a key does not depend on the language of
+its sentence), with examples in ``keys.cases.toml`` beside each.
 
 Rules, in order:
 
 1. Unicode NFKD, accents stripped, lowercase (``casefold``).
 2. Apostrophes, punctuation and symbols become spaces (``&`` and ``%`` are kept as words),
    whitespace folded to single spaces.
-3. A leading article ("the", "le", "la", "les", "l", "un", "une") is dropped.
-4. Synonyms from ``warehouse/synonyms.toml``: a variant matching the whole name gives its canonical
+3. A leading article ("the", "le", "la", "les", "l", "un", "une": ``[names] leading_articles``) is dropped.
+4. Synonyms from ``extractors/data/synonyms.toml``: a variant matching the whole name gives its canonical
    key; otherwise the name is reduced (5.) and looked up again, and then variants are replaced as
    whole-word phrases, longest first.
 5. Reduction, so that names written more or less fully line up across editions:
    - subjects lose trailing legal-form / organisation words ("SA", "Inc", "Limited", "Holding",
-     "Group", "Groupe"...; see ``ORGANISATION_WORDS``) and a leading "Groupe"/"Group":
+     "Group", "Groupe"...: ``[subject] organisation_words``) and a leading "Groupe"/"Group":
      "Maison Verel SA" -> "maison verel"; "Alibaba Cloud Intelligence Group" -> "alibaba cloud
      intelligence" -> (synonym) "alibaba cloud". A name made only of such words is kept as is.
    - metrics lose the periods written inside them ("Évolution des ventes au T3 2024", "Chiffre
      d'affaires (exercice 2024)", a table column headed "S1 2025"): the period is a fact's
-     ``period_end``, not part of what is measured, and later editions word it differently. A metric
+     ``period_end``, not part of what is measured (the words: ``[metric]``), and later editions word it differently. A metric
      that was nothing but a period (a column header like "Exercice 2024") gets the key
      ``UNSPECIFIED_METRIC`` ("unspecified"): the figure is then matched on subject, unit and period.
 
@@ -36,33 +38,55 @@ from pathlib import Path
 
 from normalizers.retrie import literal_alternation
 
-SYNONYMS_PATH = Path(__file__).with_name("synonyms.toml")
+from . import lexicon
 
-_LEADING_ARTICLES = ("the", "le", "la", "les", "l", "un", "une")
+SYNONYMS_PATH = lexicon.DATA_DIR / "synonyms.toml"
 
 UNSPECIFIED_METRIC = "unspecified"
 
-# Words that say what kind of organisation a name is, not which one (normalised form).
-ORGANISATION_WORDS = frozenset({
-    "group", "groupe", "holding", "holdings", "limited", "ltd", "inc", "incorporated", "corp", "corporation",
-    "plc", "llc", "sa", "sas", "sca", "se", "ag", "nv", "bv", "spa", "gmbh", "kk", "co",
-})
-_LEADING_ORGANISATION_WORDS = frozenset({"groupe", "group"})
 
-# A period written inside a metric name (normalised text: lowercase, no accents, punctuation as spaces).
-# Always anchored on a year (1900-2099) or a fiscal year "fy24"/"fy2024", so durations ("12 mois") stay.
-_YEAR = r"(?:19|20)\d\d"
-_PERIOD_IN_METRIC = re.compile(
-    r"(?<![\w&%])"
-    r"(?:(?:au|a|en|du|de|des|d|pour|sur|fin|for|in|of|at|as of|end of|over|during)\s+)?"
-    r"(?:(?:l|la|le|the)\s+)?"
-    r"(?:(?:exercice|exercices|fiscal year|fiscal|financial year|calendar year|calendar|annee|year|"
-    r"(?:premier|1er|second|deuxieme|2e|troisieme|3e|quatrieme|4e|first|third|fourth)\s+"
-    r"(?:semestre|trimestre|half|quarter)(?:\s+(?:de|of))?|semestre|trimestre|half|quarter|"
-    r"[qtsh][1-4](?:\s+fy)?|fy)\s*)?"
-    r"(?:" + _YEAR + r"(?:\s+" + _YEAR + r")*|fy\s*\d{2}(?:\d{2})?|[qtsh][1-4]\s*fy\s*\d{2}(?:\d{2})?)"
-    r"(?![\w&%])"
-)
+def _words(section: str, name: str) -> list[str]:
+    """One word list of ``keys.toml``, all languages together (file order, first occurrence kept)."""
+    out: list[str] = []
+    for lang in lexicon.LANGS:
+        for w in lexicon.load(lang, "keys").get(section, {}).get(name, []):
+            if w not in out:
+                out.append(w)
+    return out
+
+
+_LEADING_ARTICLES = tuple(_words("names", "leading_articles"))
+
+# Words that say what kind of organisation a name is, not which one (normalised form).
+ORGANISATION_WORDS = frozenset(_words("subject", "organisation_words"))
+_LEADING_ORGANISATION_WORDS = frozenset(_words("subject", "leading_organisation_words"))
+
+
+def _period_in_metric() -> re.Pattern:
+    """A period written inside a metric name (normalised text: lowercase, no accents, punctuation as spaces).
+    Always anchored on a year (1900-2099) or a fiscal-year code ("fy24"/"fy2024"), so durations ("12 mois")
+    stay."""
+    def alt(name: str) -> str:
+        return literal_alternation(_words("metric", name))
+
+    year = r"(?:19|20)\d\d"
+    codes = "[" + "".join(sorted(set(_words("metric", "year_part_codes")))) + "]"
+    fy = alt("fiscal_year_codes")
+    parts = alt("year_parts")
+    return re.compile(
+        r"(?<![\w&%])"
+        r"(?:" + alt("prepositions") + r"\s+)?"
+        r"(?:" + alt("articles") + r"\s+)?"
+        r"(?:(?:" + literal_alternation(_words("metric", "period_words") + _words("metric", "year_parts"))
+        + r"|" + alt("ordinals") + r"\s+" + parts + r"(?:\s+" + alt("year_part_of") + r")?"
+        + r"|" + codes + r"[1-4](?:\s+" + fy + r")?|" + fy + r")\s*)?"
+        r"(?:" + year + r"(?:\s+" + year + r")*|" + fy + r"\s*\d{2}(?:\d{2})?|"
+        + codes + r"[1-4]\s*" + fy + r"\s*\d{2}(?:\d{2})?)"
+        r"(?![\w&%])"
+    )
+
+
+_PERIOD_IN_METRIC = _period_in_metric()
 # characters kept as-is besides letters and digits ("r&d", "%")
 _KEEP = "&%"
 
@@ -154,7 +178,7 @@ def _reduce_metric(name: str) -> str:
     return normalize_text(" ".join(words)) or UNSPECIFIED_METRIC
 
 
-_DANGLING = frozenset({"au", "a", "en", "du", "de", "des", "d", "pour", "sur", "for", "in", "of", "at", "as", "the", "l", "la", "le"})
+_DANGLING = frozenset(_words("metric", "dangling"))
 
 
 @lru_cache(maxsize=20_000)  # subjects and metrics repeat across a report's facts and across reports

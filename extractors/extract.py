@@ -1,0 +1,381 @@
+"""Document -> facts: the one place where structure, mentions and context meet.
+
+raw bytes -> Document (decode) -> sections/units (segment) -> mentions (spaCy spans from our components, nlp)
+-> typed facts with period (period_context), subject (subjects), metric (metrics), unit (units), block,
+edition (editions) and provenance. The rows for the warehouse are made from these by ``records``.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from normalizers.amounts import Amount
+from normalizers.periods import Period, PeriodMention, find_fiscal_year_end, find_periods, fiscal_year_end_for
+from normalizers.retrie import literal_alternation
+
+from . import lexicon
+from .decode import Document
+from .editions import assign_editions
+from .fact import Fact
+from .memo import cached_amounts
+from .metrics import clean_label, find_metric
+from .period_context import (
+    RESOLVABLE_RELATIVE, ResolvedPeriod, combine, default_marker, nearest, opens_sentence, periods_in, resolve,
+    shares_words, usable,
+)
+from .records import document_record, section_records
+from .segment import Section, Structure, Unit, segment
+from .subjects import leading_name, needs_ner, run_ner, subject_from_entities, trailing_name
+from .units import PLAIN_NUMBER, declared_unit, kind_unit
+
+EXTRACTOR_VERSION = "0.1.0"
+
+_PREFILTER_WORDS = re.compile(  # a digit, or a figure in words (extractors/data/<lang>/context.toml)
+    r"\d|\b" + literal_alternation(
+        w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("prefilter", {}).get("number_words", [])
+    ) + r"\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True)
+class Extraction:
+    document: dict
+    sections: list[dict]
+    facts: list[Fact]
+    stats: dict = field(default_factory=dict)  # units, spacy_docs, ner_docs, ner_chars
+
+
+# ---------------------------------------------------------------------------------------------------------
+# document-level context
+
+
+@lru_cache(maxsize=1)
+def _ambiguous_symbol_evidence() -> dict[str, re.Pattern]:
+    """For ambiguous currency symbols: which words in a document point to which ISO code (one named group
+    per code)."""
+    return {
+        "¥": re.compile(r"\b(?:(?P<CNY>RMB|CNY|yuans?|renminbi)|(?P<JPY>JPY|yens?))\b|(?P<CNY_>CN¥)|(?P<JPY_>JP¥)",
+                        re.IGNORECASE),
+    }
+
+
+def currency_hints(text: str) -> dict[str, str]:
+    """Resolve ambiguous symbols (¥) used in the document from its own words: the most mentioned candidate
+    wins."""
+    hints: dict[str, str] = {}
+    sample = text[:2_000_000]
+    for symbol, rx in _ambiguous_symbol_evidence().items():
+        if symbol not in sample:
+            continue  # nothing to resolve
+        counts: dict[str, int] = {}
+        for m in rx.finditer(sample):
+            code = m.lastgroup.rstrip("_")
+            counts[code] = counts.get(code, 0) + 1
+        if counts:
+            code, n = max(counts.items(), key=lambda kv: kv[1])
+            if list(counts.values()).count(n) == 1:
+                hints[symbol] = code
+    return hints
+
+
+@lru_cache(maxsize=None)
+def _negative_words() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("direction", {}).get("negative", [])}
+    return re.compile(r"(?<![\w])(" + literal_alternation(words) + r")(?![\w])")
+
+@lru_cache(maxsize=None)
+def _retraction_regex() -> re.Pattern:
+    return re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])")
+
+
+class DocumentExtractor:
+    """Extracts the facts of one document. Holds the per-document context (hints, fiscal year end)."""
+
+    def __init__(self, doc: Document, structure: Structure, *, edition: str | None = None,
+                 fiscal_year_end: tuple[int, int] | None = None):
+        self.doc = doc
+        self.st = structure
+        self.edition = edition
+        self.hints = currency_hints(doc.text)
+        fye = fiscal_year_end
+        if fye is None:
+            fye = find_fiscal_year_end(doc.text[:2_000_000], ("en", "fr"))
+        if fye is None:
+            fye = fiscal_year_end_for(structure.ticker)
+        self.fye = fye or (12, 31)
+        self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
+        self._amount_cache: dict[str, bool] = {}
+        self.last_period: Period | None = None  # the last concrete period stated, for relative words
+        self.default_period: Period | None = None  # "unless stated otherwise" periods
+        self._last_section: int | None = None
+
+    def cell_has_amount(self, text: str, lang: str) -> bool:
+        hit = self._amount_cache.get(text)
+        if hit is None:
+            hit = False
+            if _PREFILTER_WORDS.search(text):
+                periods = periods_in(text, lang, self.fye)
+                hit = any(not any(p.start < a.end and a.start < p.end for p in periods)
+                          for a in cached_amounts(text, lang, self.hints))
+            self._amount_cache[text] = hit
+        return hit
+
+    def _ctx_periods(self, text: str | None, lang: str) -> list[PeriodMention]:
+        key = (text, lang)
+        hit = self._ctx_cache.get(key)
+        if hit is None:
+            hit = usable(periods_in(text, lang, self.fye))
+            self._ctx_cache[key] = hit
+        return hit
+
+    def resolve_period(self, unit: Unit, lang: str, amount: Amount, inline: list[PeriodMention],
+                       cells_with_amounts: frozenset[int] = frozenset(), amounts: list[Amount] = ()) -> ResolvedPeriod | None:
+        """Most specific wins: same clause -> same table row -> column header -> introducing text -> None.
+
+        Prose sentences only use their own clause (and relative words resolved against the text just before);
+        a period written inside another amount's cell belongs to that amount, not to the row."""
+        got = resolve(nearest(inline, amount, unit.text, amounts), "inline")
+        if got:
+            return got
+        if unit.kind == "sentence" and unit.paragraph:
+            # a period that opens an earlier sentence of the paragraph ("En 2024, ...") sets its topic
+            for m in self._ctx_periods(unit.paragraph, lang):
+                if m.period is not None and opens_sentence(unit.paragraph, m.start):
+                    got = resolve(m, "intro")
+            if got:
+                return got
+        if unit.kind == "cell":
+            found_row = [
+                self._ctx_periods(ctext, lang)
+                for idx, (ctext, _) in enumerate(unit.row_cells)
+                if idx != unit.col_index and idx not in cells_with_amounts
+            ]
+            hints = [m for found in found_row for m in found if m.period is None]
+            multi = [h for h in hints if h.grain_hint == "multi_year"]
+            if multi:  # "3-Year Plan | RMB 380 billion | Announced early 2025": a multi-year total, no period end
+                return resolve(multi[0], "row")
+            concrete = [m for found in found_row for m in found if m.period is not None]
+            if concrete:
+                return combine(resolve(concrete[0], "row"), hints)
+            if hints:
+                return resolve(hints[0], "row")
+            found = self._ctx_periods(unit.col_header, lang)
+            if found:
+                return resolve(found[-1], "header")
+        if unit.kind == "cell" and self._table_dates_columns(unit, lang) and not shares_words(unit, unit.intro):
+            # the table says which columns have a period ("Part du CA (exercice 2024)"), this one has none,
+            # and the introducing sentence is about something else
+            return None
+        if unit.kind in ("cell", "bullet"):
+            for ctx in (unit.intro, unit.subheading):
+                found = [m for m in self._ctx_periods(ctx, lang) if m.period is not None]
+                if found:
+                    return resolve(found[0], "intro")
+        if self.default_period is not None:
+            return ResolvedPeriod(self.default_period, "intro")
+        return None
+
+    def note_default_period(self, unit: Unit, lang: str, inline: list[PeriodMention]) -> None:
+        """"... figures are for the year to September 30, 2024 unless stated otherwise": a default period."""
+        if unit.kind == "cell" or not default_marker().search(lexicon.fold(unit.text)):
+            return
+        concrete = [m.period for m in inline if m.period is not None]
+        if concrete:
+            self.default_period = concrete[0]
+
+    def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
+        """True when some other column header of the unit's table states a period."""
+        return any(
+            self._ctx_periods(h, lang) for h in unit.headers if h and h != unit.col_header
+        )
+
+    def resolve_relative(self, mentions: list[PeriodMention], lang: str) -> list[PeriodMention]:
+        """Relative periods ("the same quarter", "a year earlier") against the last period stated before."""
+        if self.last_period is None or not any(m.relative in RESOLVABLE_RELATIVE and m.period is None for m in mentions):
+            return mentions
+        out = []
+        for m in mentions:
+            if m.relative in RESOLVABLE_RELATIVE and m.period is None:
+                again = find_periods(m.text, lang, fiscal_year_end=self.fye, reference=self.last_period)
+                if again and again[0].period is not None:
+                    a = again[0]
+                    m = PeriodMention(m.start, m.end, m.text, a.period, m.relative, m.grain_hint)
+            out.append(m)
+        return out
+
+    def subject_metric(self, unit: Unit, spacy_doc, amount: Amount, lang: str,
+                       amounts: list[Amount] = ()) -> tuple[str | None, str | None]:
+        company = unit.section.company or self.st.company
+        if unit.kind == "cell":
+            subject = clean_label(unit.label) if unit.col_index != 0 else None
+            metric = clean_label(unit.col_header)
+            if subject is None:
+                subject = self._context_subject(unit, lang) or company
+            return subject, metric
+        if unit.kind == "bullet":
+            if unit.label and amount.start > len(unit.label):
+                subject = self._context_subject(unit, lang) or company
+                return subject, clean_label(unit.label)
+            subject = leading_name(unit.text) or subject_from_entities(spacy_doc, amount.start)
+            return (subject or self._context_subject(unit, lang) or company,
+                    find_metric(unit.text, lang, amount, amounts))
+        subject = subject_from_entities(spacy_doc, amount.start) if spacy_doc is not None else None
+        return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
+
+    def _context_subject(self, unit: Unit, lang: str) -> str | None:
+        """A name the list or section is about: "Partner - ..." or a trailing "(Alibaba Cloud)"."""
+        for ctx in (unit.intro, unit.subheading):
+            if ctx:
+                name = leading_name(ctx) or trailing_name(ctx)
+                if name:
+                    return name
+        return None
+
+
+def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_end: tuple[int, int] | None = None,
+                     use_model: bool = True) -> Extraction:
+    """All facts of a decoded document (pure: no I/O)."""
+    from .nlp import RULE_COMPONENTS, get_nlp, has_ner
+
+    clock = time.perf_counter
+    t0 = clock()
+    st = segment(doc)
+    t_segment = clock() - t0
+    ex = DocumentExtractor(doc, st, edition=edition, fiscal_year_end=fiscal_year_end)
+    t_spacy = t_ner = 0.0
+    units = [u for u in st.units if not u.section.boilerplate and _PREFILTER_WORDS.search(u.text)]
+    by_lang: dict[str, list[Unit]] = {}
+    for u in units:
+        by_lang.setdefault(u.lang or "en", []).append(u)
+    facts: list[Fact] = []
+    stats = {"units": len(st.units), "spacy_docs": len(units), "ner_docs": 0, "ner_chars": 0}
+    t_models = 0.0
+    for lang, lang_units in by_lang.items():
+        t = clock()
+        nlp = get_nlp(lang, use_model=use_model)  # loaded once per process; only the first call costs
+        t_models += clock() - t
+        docs = []
+        for u in lang_units:
+            d = nlp.make_doc(u.text)
+            d.user_data["text"] = u.text
+            if u.kind == "cell":
+                d.user_data["skip_periods_without_amounts"] = True
+            d.user_data["currency_hints"] = ex.hints  # = doc._.currency_hints, without an Underscore object
+            d.user_data["fiscal_year_end"] = ex.fye
+            docs.append(d)
+        rules_only = [name for name in nlp.pipe_names if name not in RULE_COMPONENTS]
+        t1 = clock()
+        docs = list(nlp.pipe(docs, disable=rules_only, batch_size=256))
+        t2 = clock()
+        if has_ner(nlp):
+            want = [d for u, d in zip(lang_units, docs) if d.spans["amounts"] and needs_ner(u)]
+            stats["ner_docs"] += len(want)
+            stats["ner_chars"] += run_ner(nlp, want)
+        t_spacy += t2 - t1
+        t_ner += clock() - t2
+        for u, d in zip(lang_units, docs):
+            facts.extend(_unit_facts(ex, u, d, lang))
+    facts.sort(key=lambda f: (f.char_start, f.char_end))
+    total = clock() - t0
+    stats.update(segment_s=t_segment, models_s=t_models, spacy_s=t_spacy, ner_s=t_ner,
+                 facts_s=total - t_segment - t_models - t_spacy - t_ner)
+    assign_editions(st, facts, edition)
+    return Extraction(document=document_record(doc, st, facts), sections=section_records(st, doc.document_id),
+                      facts=facts, stats=stats)
+
+
+def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
+    # the spans' typed values (the rule components keep them in span order: no Underscore look-ups)
+    amount_spans = d.user_data["amounts"]
+    period_mentions = d.user_data["periods"]
+    ex.note_default_period(unit, lang, period_mentions)
+    if not amount_spans:
+        return []
+    # an amount that is really (part of) a date or period is not a figure
+    amounts = [a for a in amount_spans if not any(p.start <= a.start and a.end <= p.end for p in period_mentions)]
+    if unit.section.index != ex._last_section:
+        ex.last_period, ex._last_section = None, unit.section.index
+    inline = usable(ex.resolve_relative(period_mentions, lang), amounts)
+    cells_with_amounts = frozenset()
+    if unit.kind == "cell":
+        cells_with_amounts = frozenset(
+            i for i, (ctext, _) in enumerate(unit.row_cells) if i != unit.col_index and ex.cell_has_amount(ctext, lang)
+        )
+    text = unit.text
+    retract = _retraction_regex()
+    negative = _negative_words()
+    folded = lexicon.fold(text)
+    same_len = len(folded) == len(text)
+    out = []
+    declared = None
+    if unit.kind == "cell" and any(a.kind == "number" for a in amounts):
+        hints = tuple(sorted(ex.hints.items()))
+        for label in (unit.label if unit.col_index != 0 else None, unit.col_header):
+            declared = declared_unit(label, lang, hints) if label else None
+            if declared:
+                break
+    for i, a in enumerate(amounts):
+        kind, unit_name = kind_unit(a)
+        value = a.value
+        if declared and a.kind == "number":
+            # a bare number under a header that declares its unit: "Revenue (USD m) | 1,234"
+            scale, unit_name, kind = declared
+            if PLAIN_NUMBER.match(a.text):
+                value = a.value * scale
+        flags = set(a.flags)
+        if unit.kind == "cell":
+            flags.add("table")
+        if i + 1 < len(amounts):
+            gap = lexicon.fold(text[a.end:amounts[i + 1].start])
+            if retract.search(gap):
+                flags.add("retracted")
+        if same_len and "negative" not in flags:
+            window = folded[max(0, a.start - 40):a.end + 40]
+            if kind == "percent" and negative.search(window):
+                flags.add("negative")
+        resolved = ex.resolve_period(unit, lang, a, inline, cells_with_amounts, amounts)
+        subject, metric = ex.subject_metric(unit, d, a, lang, amounts)
+        if out and ("equivalent" in flags or "retracted" in out[-1].flags):
+            # "RMB 39.8 billion (US$5.6 billion)", "4,2 Md€ — pardon : 4,62 Md€": the same figure again
+            subject, metric = out[-1].subject, metric or out[-1].metric
+        period = resolved.period if resolved else None
+        section: Section = unit.section
+        start = unit.start + a.start
+        out.append(
+            Fact(
+                value=value,
+                unit=unit_name,
+                kind=kind,
+                value_high=(a.value_high * value / a.value if a.value_high is not None and a.value else a.value_high),
+                flags=tuple(sorted(flags)),
+                line_number=ex.doc.line_number(start),
+                char_start=start,
+                char_end=unit.start + a.end,
+                source_text=a.text,
+                sentence=unit.row_text or text,
+                subject=subject,
+                metric=metric,
+                block=section.block,
+                lang=lang,
+                company=section.company or ex.st.company,
+                ticker=section.ticker or ex.st.ticker,
+                edition_label=section.edition_label,
+                edition_date=section.edition_date,
+                section_index=section.index,
+                period_start=period.start if period else None,
+                period_end=period.end if period else None,
+                period_grain=(period.grain if period else (resolved.grain_hint if resolved else None)),
+                is_fiscal=bool(period and period.is_fiscal),
+                period_label=period.label if period else None,
+                period_source=resolved.source if resolved and (period or resolved.grain_hint) else None,
+                precision=a.precision,
+            )
+        )
+    if unit.kind != "cell":
+        concrete = [m.period for m in inline if m.period is not None]
+        if concrete:
+            ex.last_period = concrete[-1]
+    return out

@@ -1,0 +1,194 @@
+"""Which period a figure is for, from its context: the same clause, the table row, the column header, the
+text that introduces a list or table, relative words ("a year earlier") and document defaults.
+
+The period mentions themselves are found by :mod:`normalizers.periods`; this module decides which one
+belongs to which amount (:meth:`extractors.extract.DocumentExtractor.resolve_period` applies the order).
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from normalizers.amounts import Amount
+from normalizers.periods import Period, PeriodMention
+from normalizers.retrie import literal_alternation
+
+from . import lexicon
+from .memo import cached_periods
+from .segment import Unit
+
+@lru_cache(maxsize=None)
+def default_marker() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("default_period", {}).get("markers", [])}
+    return re.compile(literal_alternation(words))
+
+
+def periods_in(text: str | None, lang: str, fye: tuple[int, int]) -> tuple[PeriodMention, ...]:
+    if not text:
+        return ()
+    return cached_periods(text, lang, fye)
+
+
+def usable(mentions, amount_spans=()) -> list[PeriodMention]:
+    out = []
+    for m in mentions:
+        if m.period is None and m.grain_hint is None:
+            continue
+        if any(m.start < a.end and a.start < m.end for a in amount_spans):
+            continue
+        out.append(m)
+    return out
+
+
+def _context_words(key: str) -> list[str]:
+    words = {w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("clauses", {}).get(key, [])}
+    return sorted(words, key=len, reverse=True)
+
+
+@lru_cache(maxsize=None)
+def _clause_break() -> re.Pattern:
+    """Where a new clause starts: comparison words ("up from", "contre") and, after a comma, conjunctions."""
+    breaks = _context_words("breaks")
+    alts, either = literal_alternation(breaks), literal_alternation(breaks + _context_words("comma_breaks"))
+    return re.compile(r",\s*" + either + r"\b|\s" + alts + r"\s", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def _base_word_before() -> re.Pattern:
+    """A comparison base right before a period: "from FY2024", "par rapport à 2023"."""
+    alts = literal_alternation(_context_words("base_words"))
+    return re.compile(r"(?<![\w])" + alts + r"\s+(?:(?:the|le|la|l'|les)\s+)?$", re.IGNORECASE)
+
+
+def _paren_groups(text: str) -> list[tuple[int, int]]:
+    groups, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, i + 1))
+    return groups
+
+
+@lru_cache(maxsize=4096)
+def _layout(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
+    """A text's parentheses, ';' positions and clause breaks (shared by all the amounts of a unit)."""
+    groups = tuple(_paren_groups(text)) if "(" in text else ()
+    seg_breaks = tuple(i for i, ch in enumerate(text) if ch == ";") if ";" in text else ()
+    soft = tuple(m.start() for m in _clause_break().finditer(text))
+    return groups, seg_breaks, soft
+
+
+def nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: list[Amount] = ()) -> PeriodMention | None:
+    """The period that belongs to an amount.
+
+    - ';' separates statements: periods never cross it.
+    - A parenthesis that states a figure owns the periods inside it ("14.8% (FY2023: 17.5%)": FY2023 is
+      17.5%'s); a parenthesis with only a period annotates its neighbour ("28 million (as of March 2024)").
+    - Among the rest, one in the same clause wins (clauses cut at comparison words: "up from", "contre"),
+      then the closest."""
+    if not mentions:
+        return None
+    groups, seg_breaks, soft = _layout(text)
+
+    def group_of(start: int, end: int):
+        for g in groups:
+            if g[0] <= start and end <= g[1]:
+                return g
+        return None
+
+    owning = {group_of(b.start, b.end) for b in amounts} - {None}
+    a_group = group_of(amount.start, amount.end)
+
+    def seg(pos: int) -> int:
+        return bisect_left(seg_breaks, pos)  # statements (';') before pos
+
+    def clause(pos: int) -> int:
+        return bisect_left(soft, pos)  # clause breaks before pos
+
+    a_seg, a_clause = seg(amount.start), clause(amount.start)
+    candidates = []
+    for m in mentions:
+        if seg(m.start) != a_seg:
+            continue
+        g = group_of(m.start, m.end)
+        if g is not None and g in owning and g != a_group:
+            continue
+        candidates.append(m)
+    if not candidates:
+        return None
+    # comparison bases ("up 5.8% from FY2024") only when nothing else is stated
+    base = _base_word_before()
+    plain = [m for m in candidates if not base.search(text[max(0, m.start - 24):m.start])]
+    candidates = plain or candidates
+    same = [m for m in candidates if clause(m.start) == a_clause]
+    if not same:
+        # another clause's period only when it is the sentence's main clause (a later clause — "contre 14 %
+        # en 2022", ", while X rose 3% in 2023" — speaks of its own figures)
+        seg_start = max([b for b in seg_breaks if b < amount.start], default=-1)
+        first_clause = clause(seg_start + 1)
+        same = [m for m in candidates if clause(m.start) == first_clause]
+    if not same:
+        return None
+
+    def dist(m: PeriodMention) -> int:
+        return m.start - amount.end if m.start >= amount.end else amount.start - m.end
+
+    return min(same, key=dist)
+
+
+@dataclass(slots=True)
+class ResolvedPeriod:
+    period: Period | None
+    source: str | None
+    grain_hint: str | None = None
+
+
+RESOLVABLE_RELATIVE = ("same", "prior_year", "prior_period", "trailing")
+_SENTENCE_OPENER = re.compile(r"(?:^|[.!?]\s+)(?:\w+\s+){0,4}$")
+
+
+def opens_sentence(text: str, pos: int) -> bool:
+    """True when at most a few words ("En", "For the", "Au cours de l'") precede pos in its sentence."""
+    return bool(_SENTENCE_OPENER.search(text[max(0, pos - 60):pos].replace("'", " ")))
+
+
+def resolve(mention: PeriodMention | None, source: str) -> ResolvedPeriod | None:
+    if mention is None:
+        return None
+    return ResolvedPeriod(mention.period, source, mention.grain_hint)
+
+
+def combine(resolved: ResolvedPeriod, hints: list[PeriodMention]) -> ResolvedPeriod:
+    """A trailing hint ("past four quarters") next to an end date gives a TTM period ending there."""
+    p = resolved.period
+    if p is None or not any(h.grain_hint == "ttm" for h in hints) or p.grain == "ttm":
+        return resolved
+    try:
+        start = date(p.end.year - 1, p.end.month, p.end.day) + timedelta(days=1)
+    except ValueError:  # 29 February
+        start = date(p.end.year - 1, p.end.month, 28) + timedelta(days=1)
+    return ResolvedPeriod(Period(start, p.end, "ttm", p.is_fiscal, f"TTM to {p.end.isoformat()}"), resolved.source)
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def shares_words(unit: Unit, context: str | None) -> bool:
+    """Does the context sentence speak of this cell's row, column or value (a content word in common)?"""
+    if not context:
+        return False
+    mine = set()
+    for text in (unit.label, unit.col_header, unit.text):
+        if text:
+            mine.update(w for w in _WORD.findall(lexicon.fold(text)))
+    theirs = set(_WORD.findall(lexicon.fold(context)))
+    stop = lexicon.stopwords("fr") | lexicon.stopwords("en")
+    return bool((mine & theirs) - stop)

@@ -1,0 +1,86 @@
+"""Who or what a figure is about: named entities (statistical NER, read only where it decides something)
+and names written around a list or table ("Partner - ...", a trailing "(Alibaba Cloud)").
+
+Statistical NER runs only on prose sentences that hold a figure (it decides their subject); tables and
+bullets get their subject from the row label / list context, so they never pay for it.
+"""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+from .metrics import clean_label
+from .segment import Unit
+
+NER_MAX_CHARS = 160
+SUBJECT_LABELS = {"ORG", "PRODUCT", "MISC", "PER", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "GPE", "NORP"}
+
+
+_NAME_LIKE = re.compile(r"[^\W\d_]{3,}")  # at least one real word
+_NOT_A_NAME = re.compile(r"[\d€$£¥₩₹%]")  # figures and currency signs are never subjects ("Md€", "M€.")
+
+
+def subject_from_entities(doc, amount_start: int) -> str | None:
+    ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and _NAME_LIKE.search(e.text)
+            and not _NOT_A_NAME.search(e.text)]
+    if not ents:
+        return None
+    before = [e for e in ents if e.start_char < amount_start]
+    chosen = before[0] if before else ents[0]
+    return chosen.text.strip(" '\"’")
+
+
+_TRAILING_NAME = re.compile(r"\(([A-Z][\w.&' -]{2,40}?)\)\s*:?\s*$")
+
+
+def trailing_name(text: str) -> str | None:
+    """'Large enterprises requiring cloud infrastructure (Alibaba Cloud)' -> 'Alibaba Cloud'."""
+    m = _TRAILING_NAME.search(text)
+    if not m or any(ch.isdigit() for ch in m.group(1)):
+        return None
+    return m.group(1).strip()
+
+
+def leading_name(text: str) -> str | None:
+    """'Nvidia Corporation - Cloud AI ...' -> 'Nvidia Corporation'."""
+    m = re.match(r"^([^\-–—:]{2,60}?)\s+[-–—]\s+", text)
+    return clean_label(m.group(1)) if m else None
+
+
+def needs_ner(unit: Unit) -> bool:
+    return unit.kind in ("sentence", "heading") or (unit.kind == "bullet" and not unit.label)
+
+
+_NER_MEMO: "OrderedDict[tuple[str, str], tuple]" = OrderedDict()
+_NER_MEMO_SIZE = 20_000
+
+
+def run_ner(nlp, docs) -> int:
+    """Named entities for subjects. A subject is named before its figure, so the model only reads the head
+    of each sentence, up to its first figure (at most NER_MAX_CHARS), and entities are copied back onto the
+    full doc. Heads repeat across editions and sibling reports (figures change, the words before them
+    rarely do), so results are memoised by head text. Returns the characters the model read."""
+    from .nlp import doc_text
+
+    heads = []
+    for d in docs:
+        first = d.spans["amounts"][0].start_char  # spans are in text order
+        head = doc_text(d)[:first]
+        if len(head) > NER_MAX_CHARS:
+            cut = head.rfind(" ", 0, NER_MAX_CHARS)
+            head = head[: cut if cut > 0 else NER_MAX_CHARS]
+        heads.append(head.rstrip())
+    lang = nlp.lang
+    todo = sorted({h for h in heads if (lang, h) not in _NER_MEMO})
+    read = 0
+    for head, p in zip(todo, nlp.get_pipe("ner").pipe((nlp.make_doc(h) for h in todo), batch_size=128)):
+        read += len(head)
+        _NER_MEMO[(lang, head)] = tuple((e.start_char, e.end_char, e.label_) for e in p.ents)
+    while len(_NER_MEMO) > _NER_MEMO_SIZE:
+        _NER_MEMO.popitem(last=False)
+    for d, head in zip(docs, heads):
+        found = _NER_MEMO.get((lang, head))
+        if found:  # a new doc has no entities: nothing to set when the head has none
+            ents = [d.char_span(a, b, label=label) for a, b, label in found]
+            d.ents = [e for e in ents if e is not None]
+    return read
