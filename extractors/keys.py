@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from normalizers.retrie import literal_alternation
+from normalizers.text import fold
 
 from . import lexicon
 
@@ -95,16 +95,7 @@ def normalize_text(text: str | None) -> str | None:
     """Lowercase, strip accents, fold punctuation/whitespace. ``None`` if nothing is left."""
     if text is None:
         return None
-    decomposed = unicodedata.normalize("NFKD", str(text))
-    out = []
-    for ch in decomposed:
-        if unicodedata.combining(ch):
-            continue
-        if ch.isalnum() or ch in _KEEP:
-            out.append(ch)
-        else:
-            out.append(" ")
-    folded = " ".join("".join(out).casefold().split())
+    folded = fold(str(text), case="casefold", compat=True, keep=_KEEP, spaces=True)
     words = folded.split(" ")
     if len(words) > 1 and words[0] in _LEADING_ARTICLES:
         folded = " ".join(words[1:])
