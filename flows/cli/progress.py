@@ -140,7 +140,7 @@ def print_summary(s: dict, *, wall_seconds: float | None = None, db: str | None 
     from rich import box
     from rich.table import Table
 
-    from flows.cli_common import stdout_console
+    from flows.cli.output import stdout_console
 
     typer.echo(summary_line(s))
     table = Table(box=box.SIMPLE_HEAD, show_header=True, show_edge=False, highlight=False)
