@@ -68,6 +68,7 @@ def open_warehouse(db: str, *, require_schema: bool = True) -> Iterator[Any]:
     require_db_file(db)
     import duckdb
 
+    from warehouse.queries import is_canvas_warehouse
     from warehouse.store import Warehouse, WarehouseLocked
 
     try:
@@ -78,12 +79,7 @@ def open_warehouse(db: str, *, require_schema: bool = True) -> Iterator[Any]:
         fail(f"cannot open {db}: {one_line(exc)}")
     try:
         if require_schema:
-            try:
-                ok = wh.con.execute(
-                    "SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts_latest' AND NOT temporary"
-                ).fetchone()[0]
-            except duckdb.Error:
-                ok = 0
+            ok = is_canvas_warehouse(wh.con)
             if not ok:
                 fail(f"{db} is not a canvas-etl warehouse (no facts/facts_latest): build one with canvas-etl ingest")
         yield wh.con

@@ -10,37 +10,26 @@ from flows.cli.common import DB_OPTION, fail, open_warehouse
 from flows.cli.output import display_value, stdout_console
 
 
-_EXPLAIN_SQL = """
-SELECT f.*, d.source_path, d.file_name, d.sha256, d.encoding,
-       e.edition_rank, e.edition_count, e.is_latest
-FROM facts f
-JOIN documents d ON d.document_id = f.document_id
-LEFT JOIN editions e ON e.edition_id = f.edition_id
-WHERE f.fact_id = ?
-"""
-
-
 def _find_fact(con, fact_id: str) -> dict:
+    from warehouse.queries import fact_ids_starting, fact_with_provenance
+
     key = fact_id.strip().lower()
-    cur = con.execute(_EXPLAIN_SQL, [key])
-    row = cur.fetchone()
-    if row is None and len(key) >= 4:
-        ids = [r[0] for r in con.execute(
-            "SELECT fact_id FROM facts WHERE starts_with(fact_id, ?) ORDER BY fact_id LIMIT 6", [key]).fetchall()]
+    fact = fact_with_provenance(con, key)
+    if fact is None and len(key) >= 4:
+        ids = fact_ids_starting(con, key, 6)
         if len(ids) == 1:
-            cur = con.execute(_EXPLAIN_SQL, [ids[0]])
-            row = cur.fetchone()
+            fact = fact_with_provenance(con, ids[0])
         elif ids:
             fail(f"fact id prefix {fact_id!r} is ambiguous: {', '.join(ids[:5])}{', ...' if len(ids) > 5 else ''}")
-    if row is None:
+    if fact is None:
         fail(f"no fact with id {fact_id!r} (list ids with: canvas-etl facts)")
-    return dict(zip([d[0] for d in cur.description], row))
+    return fact
 
 
 def _source_candidates(con, fact: dict, db: str) -> list[Path]:
-    paths = [fact["source_path"]] + [r[0] for r in con.execute(
-        "SELECT source_path FROM document_sources WHERE document_id = ? AND source_path <> ? ORDER BY first_seen_at",
-        [fact["document_id"], fact["source_path"]]).fetchall()]
+    from warehouse.queries import other_source_paths
+
+    paths = [fact["source_path"]] + other_source_paths(con, fact["document_id"], fact["source_path"])
     out: list[Path] = []
     db_dir = Path(db).resolve().parent
     for p in paths:
@@ -97,24 +86,13 @@ def explain(
 
     Example: canvas-etl explain c52b587591ac44e9
     """
+    from warehouse.queries import conflicts_of, newest_value
+
     with open_warehouse(db) as con:
         fact = _find_fact(con, fact_id)
         line, offset, origin = _line_from_file(con, fact, db)
-        newest = con.execute(
-            """SELECT fact_id, value, unit, edition_label, line_number FROM facts_latest
-               WHERE report_key = ? AND subject_key = ? AND metric_key = ? AND unit = ? AND period_end = ?
-                 AND period_grain IS NOT DISTINCT FROM ?""",
-            [fact["report_key"], fact["subject_key"], fact["metric_key"], fact["unit"], fact["period_end"],
-             fact["period_grain"]],
-        ).fetchone()
-        conflicts = con.execute(
-            """SELECT CASE WHEN a_fact_id = ? THEN b_fact_id ELSE a_fact_id END,
-                      CASE WHEN a_fact_id = ? THEN b_value ELSE a_value END,
-                      CASE WHEN a_fact_id = ? THEN b_edition ELSE a_edition END,
-                      CASE WHEN a_fact_id = ? THEN b_line_number ELSE a_line_number END
-               FROM fact_conflicts WHERE a_fact_id = ? OR b_fact_id = ?""",
-            [fact["fact_id"]] * 6,
-        ).fetchall()
+        newest = newest_value(con, fact)
+        conflicts = conflicts_of(con, fact["fact_id"])
     _render_explain(fact, line, offset, origin, newest, conflicts)
 
 

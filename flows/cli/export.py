@@ -15,9 +15,6 @@ class ExportFormat(str, Enum):
     csv = "csv"
 
 
-EXPORT_TABLES = ("facts", "documents")
-
-
 def export(
     fmt: ExportFormat = typer.Option(ExportFormat.parquet, "--format", "-f", help="parquet or csv (with a header row)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write to: OUT/facts/ticker=X/… and OUT/documents/ticker=X/…"),
@@ -35,6 +32,8 @@ def export(
 
       duckdb -c "SELECT ticker, count(*) FROM read_parquet('export/facts/*/*.parquet') GROUP BY ALL"
     """
+    from warehouse.queries import EXPORT_TABLES, export_table
+
     targets = {t: out / t for t in EXPORT_TABLES}
     if not overwrite:
         for t, p in targets.items():
@@ -47,12 +46,9 @@ def export(
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             fail(f"cannot create {out}: {exc.strerror or exc}")
-        options = "FORMAT parquet" if fmt is ExportFormat.parquet else "FORMAT csv, HEADER true"
-        options += ", PARTITION_BY (ticker)" + (", OVERWRITE" if overwrite else "")
         for table, target in targets.items():
             try:
-                rows, parts = con.execute(f"SELECT count(*), count(DISTINCT coalesce(ticker, '')) FROM {table}").fetchone()
-                con.execute(f"COPY (SELECT * FROM {table}) TO ? ({options})", [str(target)])
+                rows, parts = export_table(con, table, str(target), fmt.value, overwrite=overwrite)
             except Error as exc:
                 fail(f"export of {table} failed: {one_line(exc)}")
             summary.append((table, rows, parts, str(target)))

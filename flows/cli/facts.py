@@ -5,7 +5,7 @@ Every user value reaches DuckDB as a bound parameter (``?``), never formatted in
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 
@@ -68,43 +68,20 @@ def facts(
 
       canvas-etl facts --subject cloud --period-end 2024-03-31 --format json
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if ticker:
-        where.append("upper(ticker) = upper(?)")
-        params.append(ticker.strip())
-    if block:
-        where.append("block = ?")
-        params.append(block)
-    for column, text in (("metric", metric), ("subject", subject)):
-        if text:
-            where.append(
-                f"(contains(strip_accents(lower({column})), strip_accents(lower(?))) "
-                f"OR contains(strip_accents(lower({column}_key)), strip_accents(lower(?))))"
-            )
-            params += [text, text]
-    if period_end:
-        where.append("period_end = ?")
-        params.append(period_end.date())
-    source = "facts_latest" if latest else "facts"
-    order = ("report_key, subject_key, metric_key, unit, period_end" if latest
-             else "report_key, edition_date NULLS FIRST, document_id, line_number, char_start")
-    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
     if limit is None:
         limit = TABLE_DEFAULT_LIMIT if fmt is OutputFormat.table else 0
+    from warehouse.queries import find_facts
+
     with open_warehouse(db) as con:
-        total = con.execute(f"SELECT count(*) FROM {source}{where_sql}", params).fetchone()[0]
-        sql = f"SELECT * FROM {source}{where_sql} ORDER BY {order}"
-        if limit:
-            sql += " LIMIT ?"
-        cur = con.execute(sql, params + ([limit] if limit else []))
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchall()
+        total, columns, rows = find_facts(con, latest=latest, ticker=ticker, block=block, metric=metric,
+                                          subject=subject, period_end=period_end.date() if period_end else None,
+                                          limit=limit)
     if fmt is not OutputFormat.table:
         write_rows(columns, rows, fmt)
         return
     if not rows:
-        typer.echo("no facts match" + (" these filters" if where else " (the warehouse is empty)"))
+        filtered = any((ticker, block, metric, subject, period_end))
+        typer.echo("no facts match" + (" these filters" if filtered else " (the warehouse is empty)"))
         return
     show = _LATEST_TABLE_COLUMNS if latest else _FACTS_TABLE_COLUMNS
     idx = [columns.index(c) for c in show]

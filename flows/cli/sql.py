@@ -30,14 +30,14 @@ def sql(
         query = sys.stdin.read()
     if not query.strip():
         fail("empty query", 2)
+    from warehouse.queries import run_sql
+
     Error = duck_errors()
     with open_warehouse(db, require_schema=False) as con:
         try:
-            cur = con.execute(query)
-            if cur.description is None:
+            columns, rows = run_sql(con, query)
+            if columns is None:
                 return
-            columns = [d[0] for d in cur.description]
-            rows = cur.fetchall()
         except Error as exc:
             msg = one_line(exc)
             if "read-only mode" in msg:
