@@ -7,9 +7,12 @@ names formatted into SQL come from the fixed lists below (tables, columns, order
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Sequence
+from functools import lru_cache
+from typing import Any
 
 import duckdb
+
+from warehouse.store import apply_schema
 
 # ---- the warehouse itself --------------------------------------------------------------------------
 
@@ -147,3 +150,40 @@ def export_table(con: duckdb.DuckDBPyConnection, table: str, target: str, fmt: s
     rows, parts = con.execute(f"SELECT count(*), count(DISTINCT coalesce(ticker, '')) FROM {table}").fetchone()
     con.execute(f"COPY (SELECT * FROM {table}) TO ? ({options})", [str(target)])
     return rows, parts
+
+
+# ---- lookup tables ---------------------------------------------------------------------------------
+LOOKUP_TABLES = {  # table: (key column, order)
+    "canvas_blocks": ("block", "position"),
+    "fact_kinds": ("kind", "kind"),
+    "period_grains": ("grain", "grain"),
+    "fact_flags": ("flag", "flag"),
+    "period_sources": ("source", "source"),
+}
+
+
+@lru_cache(maxsize=None)
+def _schema_lookup(table: str) -> tuple[tuple, ...]:
+    con = duckdb.connect(":memory:")
+    try:
+        apply_schema(con)
+        return tuple(con.execute(f"SELECT * FROM {table} ORDER BY {LOOKUP_TABLES[table][1]}").fetchall())
+    finally:
+        con.close()
+
+
+def lookup_rows(con: duckdb.DuckDBPyConnection | None, table: str) -> list[tuple]:
+    """Every row of the lookup table ``table`` (see LOOKUP_TABLES), in order: from ``con`` when it has the
+    table, else (no connection, or a file made before the lookup tables) from warehouse/schema.sql itself."""
+    if table not in LOOKUP_TABLES:
+        raise ValueError(f"{table!r} is not a lookup table; tables: {', '.join(LOOKUP_TABLES)}")
+    if con is not None and con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database()", [table]).fetchone()[0]:
+        return con.execute(f"SELECT * FROM {table} ORDER BY {LOOKUP_TABLES[table][1]}").fetchall()
+    return list(_schema_lookup(table))
+
+
+def canvas_blocks(con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str, str]]:
+    """(block, label) of the canvas blocks in reading order (lookup table canvas_blocks)."""
+    return [(block, label) for block, label, _ in lookup_rows(con, "canvas_blocks")]

@@ -12,19 +12,20 @@ import typer
 from flows.cli.common import DB_OPTION, FORMAT_OPTION, OutputFormat, open_warehouse
 from flows.cli.output import write_rows
 
-BLOCKS = (
-    "key_partners", "key_activities", "key_resources", "value_propositions", "customer_relationships",
-    "channels", "customer_segments", "cost_structure", "revenue_streams",
-)
 TABLE_DEFAULT_LIMIT = 50
 
 
 def _block(value: Optional[str]) -> Optional[str]:
+    """--block: a key of the canvas_blocks lookup table (as in warehouse/schema.sql), case, spaces and dashes
+    ignored."""
     if value is None:
         return None
+    from warehouse.queries import canvas_blocks
+
+    blocks = [b for b, _ in canvas_blocks()]
     v = value.strip().lower().replace("-", "_").replace(" ", "_")
-    if v not in BLOCKS:
-        raise typer.BadParameter(f"{value!r} is not a canvas block; choose one of: {', '.join(BLOCKS)}")
+    if v not in blocks:
+        raise typer.BadParameter(f"{value!r} is not a canvas block; choose one of: {', '.join(blocks)}")
     return v
 
 

@@ -28,7 +28,8 @@ import pytest
 
 from extractors.fact import Fact
 from warehouse.arrow import facts_to_arrow, sections_to_arrow
-from warehouse.report import BLOCKS, chart_svg, fmt_value, render_report
+from warehouse.queries import canvas_blocks
+from warehouse.report import chart_svg, fmt_value, render_report
 from warehouse.store import Warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +39,7 @@ CHROME_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
 )
-BLOCK_NAMES = [en for _, en, _ in BLOCKS]
+BLOCK_NAMES = [label for _, label in canvas_blocks()]  # the canvas_blocks lookup table
 EVIL = '<script>document.title="pwned"</script><b id="evil">bold</b> & "quotes" \'single\''
 
 
