@@ -12,6 +12,7 @@ import sys
 import typer
 
 from flows.cli import amounts, diff, explain, export, facts, ingest, report, serve, sql
+from flows.cli.common import EXIT_FAILED
 
 app = typer.Typer(
     add_completion=False,
@@ -39,7 +40,7 @@ def main() -> None:
     except BrokenPipeError:  # e.g. `canvas-etl facts --format csv | head`
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     except Exception as exc:  # last resort: one line, not a traceback
         if os.environ.get("CANVAS_ETL_DEBUG"):
             raise
@@ -47,7 +48,7 @@ def main() -> None:
 
         typer.echo(f"canvas-etl: {type(exc).__name__}: {one_line(exc)} (CANVAS_ETL_DEBUG=1 shows the traceback)",
                    err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
 
 
 if __name__ == "__main__":

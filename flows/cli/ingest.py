@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from flows import DEFAULT_DB, DEFAULT_RAW
-from flows.cli.common import EXIT_USAGE, fail
+from flows.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 
 
 class Runner(str, Enum):
@@ -69,4 +69,4 @@ def ingest(
         fail(f"ingest failed: {type(exc).__name__}: {one_line(exc)} (CANVAS_ETL_DEBUG=1 shows the traceback)",
               EXIT_RUN_FAILED)
     print_summary(summary, wall_seconds=now() - started, db=db)
-    raise typer.Exit(1 if summary["documents_rejected"] else 0)
+    raise typer.Exit(EXIT_FAILED if summary["documents_rejected"] else EXIT_OK)

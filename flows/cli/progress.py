@@ -14,9 +14,6 @@ from typing import Iterator
 
 import typer
 
-_STATUS_STYLE = {"loaded": "green", "unchanged": "dim", "rejected": "bold red"}
-
-
 class IngestProgress:
     """Observer for flows.ingest.progress_callbacks."""
 

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from flows import DEFAULT_DB, DEFAULT_RAW
-from flows.cli.common import fail
+from flows.cli.common import EXIT_FAILED, EXIT_LOCKED, fail
 
 
 def serve(
@@ -26,14 +26,14 @@ def serve(
     except ModuleNotFoundError as exc:
         if exc.name != "flows.deploy":
             raise
-        fail("serve is not available in this version (flows/deploy.py is missing)", 1)
+        fail("serve is not available in this version (flows/deploy.py is missing)", EXIT_FAILED)
     from warehouse.store import WarehouseLocked
 
     try:
         serve_deployment(paths=list(paths or [DEFAULT_RAW]), db=db, cron=cron)
     except WarehouseLocked as exc:
-        fail(str(exc), 3)
+        fail(str(exc), EXIT_LOCKED)
     except (RuntimeError, ValueError) as exc:  # e.g. no Prefect server configured, bad cron
         if os.environ.get("CANVAS_ETL_DEBUG"):
             raise
-        fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, 1)
+        fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, EXIT_FAILED)

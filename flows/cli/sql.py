@@ -5,7 +5,8 @@ import sys
 
 import typer
 
-from flows.cli.common import DB_OPTION, FORMAT_OPTION, OutputFormat, duck_errors, fail, one_line, open_warehouse
+from flows.cli.common import (DB_OPTION, EXIT_USAGE, FORMAT_OPTION, OutputFormat, duck_errors, fail, one_line,
+                              open_warehouse)
 from flows.cli.output import write_rows
 
 
@@ -29,7 +30,7 @@ def sql(
     if query == "-":
         query = sys.stdin.read()
     if not query.strip():
-        fail("empty query", 2)
+        fail("empty query", EXIT_USAGE)
     from warehouse.queries import run_sql
 
     Error = duck_errors()
