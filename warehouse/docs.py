@@ -114,6 +114,13 @@ def generate(con: duckdb.DuckDBPyConnection | None = None, cookbook: Path = COOK
             '"1,6 milliard"), money converted to DOUBLE from exact decimals. Edition-aware views:',
             "`editions`, `facts_latest`, `fact_changes`, `fact_conflicts`.",
             "",
+            "Lookup tables hold the one list of each enumeration: `canvas_blocks` (with an English label and the",
+            "reading order), `fact_kinds`, `period_grains`, `fact_flags` and `period_sources`. `facts` and `sections`",
+            "refer to them (foreign keys; a CHECK for the list column `facts.flags`), so a load with an unknown",
+            "value fails and rolls back. A file made before the lookup tables gets them, filled, on its next writer",
+            "open; its existing `facts`/`sections` tables stay without the constraints (DuckDB cannot add one to an",
+            "existing table): ingest into a new file to have them enforced.",
+            "",
             CONCURRENCY,
         ]
         tables = con.execute(

@@ -4,6 +4,97 @@
 -- (python -m warehouse.docs), so edit the comments here, never the markdown.
 
 -- ---------------------------------------------------------------------------------------------
+-- Lookup tables: the one list of each enumeration. facts and sections refer to them (foreign keys;
+-- facts.flags, a list, by a CHECK naming the same values as fact_flags (a cast to an ENUM, not list_has_all:
+-- a CHECK calling list functions breaks DuckDB 2.0's WAL replay after a crash): tests/warehouse/test_lookups.py
+-- keeps the two equal, and both equal to the extraction side's lists in extractors/fact.py).
+-- A warehouse file made before these tables gets them on its next writer open, filled; its existing
+-- facts and sections tables keep their columns but not the new constraints (DuckDB cannot add a
+-- constraint to an existing table): rebuild the file (ingest into a new one) to have them enforced.
+CREATE TABLE IF NOT EXISTS canvas_blocks (
+    block    VARCHAR PRIMARY KEY,
+    label    VARCHAR NOT NULL,
+    position INTEGER NOT NULL UNIQUE
+);
+INSERT INTO canvas_blocks (block, label, position) VALUES
+    ('key_partners', 'Key partners', 1),
+    ('key_activities', 'Key activities', 2),
+    ('key_resources', 'Key resources', 3),
+    ('value_propositions', 'Value propositions', 4),
+    ('customer_relationships', 'Customer relationships', 5),
+    ('channels', 'Channels', 6),
+    ('customer_segments', 'Customer segments', 7),
+    ('cost_structure', 'Cost structure', 8),
+    ('revenue_streams', 'Revenue streams', 9)
+ON CONFLICT DO NOTHING;
+COMMENT ON TABLE canvas_blocks IS 'The nine blocks of the business model canvas (sections.block, facts.block).';
+COMMENT ON COLUMN canvas_blocks.block IS 'Block key, as stored in sections.block and facts.block.';
+COMMENT ON COLUMN canvas_blocks.label IS 'English name of the block, for display.';
+COMMENT ON COLUMN canvas_blocks.position IS 'Reading order of the block in the classic canvas (1 = key_partners).';
+
+CREATE TABLE IF NOT EXISTS fact_kinds (
+    kind        VARCHAR PRIMARY KEY,
+    description VARCHAR NOT NULL
+);
+INSERT INTO fact_kinds (kind, description) VALUES
+    ('money', 'An amount of money; unit is an ISO 4217 currency.'),
+    ('percent', 'A percentage; unit is percent.'),
+    ('count', 'A number of things (users, employees, stores...); unit is count.'),
+    ('quantity', 'A measured quantity; unit is a singular lowercase unit word (second, gram, petabyte...).')
+ON CONFLICT DO NOTHING;
+COMMENT ON TABLE fact_kinds IS 'What kind of figure a fact is (facts.kind).';
+COMMENT ON COLUMN fact_kinds.kind IS 'Kind key, as stored in facts.kind.';
+COMMENT ON COLUMN fact_kinds.description IS 'What the kind means and which units go with it.';
+
+CREATE TABLE IF NOT EXISTS period_grains (
+    grain       VARCHAR PRIMARY KEY,
+    description VARCHAR NOT NULL
+);
+INSERT INTO period_grains (grain, description) VALUES
+    ('year', 'A (calendar or fiscal) year.'),
+    ('half', 'A half year.'),
+    ('quarter', 'A quarter.'),
+    ('month', 'A month.'),
+    ('day', 'One day: an as-of figure (e.g. at 31 December 2024).'),
+    ('ttm', 'Trailing twelve months ending on period_end.'),
+    ('multi_year', 'Several years (e.g. 2022-2024).')
+ON CONFLICT DO NOTHING;
+COMMENT ON TABLE period_grains IS 'How long the period of a fact is (facts.period_grain).';
+COMMENT ON COLUMN period_grains.grain IS 'Grain key, as stored in facts.period_grain.';
+COMMENT ON COLUMN period_grains.description IS 'What the grain means.';
+
+CREATE TABLE IF NOT EXISTS fact_flags (
+    flag        VARCHAR PRIMARY KEY,
+    description VARCHAR NOT NULL
+);
+INSERT INTO fact_flags (flag, description) VALUES
+    ('approx', 'The text says the figure is approximate.'),
+    ('range', 'A range: value is the lower bound, value_high the upper one.'),
+    ('equivalent', 'A converted amount next to the original (e.g. (US$5.6 billion)).'),
+    ('retracted', 'Withdrawn by the text itself; never matched or compared.'),
+    ('negative', 'A negative figure (a loss, a decline).'),
+    ('table', 'Read from a table row.'),
+    ('per_unit', 'A rate per unit (e.g. per seat per month).')
+ON CONFLICT DO NOTHING;
+COMMENT ON TABLE fact_flags IS 'The flags a fact may carry (facts.flags).';
+COMMENT ON COLUMN fact_flags.flag IS 'Flag key, as stored in facts.flags.';
+COMMENT ON COLUMN fact_flags.description IS 'What the flag means.';
+
+CREATE TABLE IF NOT EXISTS period_sources (
+    source      VARCHAR PRIMARY KEY,
+    description VARCHAR NOT NULL
+);
+INSERT INTO period_sources (source, description) VALUES
+    ('inline', 'Written in the sentence of the figure.'),
+    ('row', 'Written in the table row of the figure.'),
+    ('header', 'Written in the table header above the figure.'),
+    ('intro', 'Written in the text introducing the paragraph or table.')
+ON CONFLICT DO NOTHING;
+COMMENT ON TABLE period_sources IS 'Where the period of a fact was found (facts.period_source).';
+COMMENT ON COLUMN period_sources.source IS 'Source key, as stored in facts.period_source.';
+COMMENT ON COLUMN period_sources.description IS 'What the source means.';
+
+-- ---------------------------------------------------------------------------------------------
 -- runs
 CREATE TABLE IF NOT EXISTS runs (
     run_id            VARCHAR PRIMARY KEY,
@@ -84,7 +175,7 @@ CREATE TABLE IF NOT EXISTS sections (
     section_index INTEGER NOT NULL,
     company       VARCHAR,
     ticker        VARCHAR,
-    block         VARCHAR,
+    block         VARCHAR REFERENCES canvas_blocks (block),
     lang          VARCHAR,
     edition_label VARCHAR,
     edition_date  DATE,
@@ -98,7 +189,7 @@ COMMENT ON COLUMN sections.document_id IS 'Document (documents.document_id).';
 COMMENT ON COLUMN sections.section_index IS '0-based position of the section in the document; facts.section_index refers to it.';
 COMMENT ON COLUMN sections.company IS 'Company the section is about.';
 COMMENT ON COLUMN sections.ticker IS 'Ticker of that company, when known.';
-COMMENT ON COLUMN sections.block IS 'Canvas block: key_partners, key_activities, key_resources, value_propositions, customer_relationships, channels, customer_segments, cost_structure, revenue_streams; NULL outside canvas sections.';
+COMMENT ON COLUMN sections.block IS 'Canvas block (canvas_blocks.block): key_partners, key_activities, key_resources, value_propositions, customer_relationships, channels, customer_segments, cost_structure, revenue_streams; NULL outside canvas sections.';
 COMMENT ON COLUMN sections.lang IS 'Main language of the section (fr, en).';
 COMMENT ON COLUMN sections.edition_label IS 'Edition as written (see documents.edition_label).';
 COMMENT ON COLUMN sections.edition_date IS 'Date of the edition.';
@@ -112,7 +203,7 @@ CREATE TABLE IF NOT EXISTS facts (
     fact_id           VARCHAR NOT NULL,
     document_id       VARCHAR NOT NULL,
     section_index     INTEGER,
-    block             VARCHAR,
+    block             VARCHAR REFERENCES canvas_blocks (block),
     lang              VARCHAR,
     company           VARCHAR,
     ticker            VARCHAR,
@@ -125,14 +216,15 @@ CREATE TABLE IF NOT EXISTS facts (
     value             DOUBLE,
     value_high        DOUBLE,
     unit              VARCHAR NOT NULL,
-    kind              VARCHAR NOT NULL,
+    kind              VARCHAR NOT NULL REFERENCES fact_kinds (kind),
     period_start      DATE,
     period_end        DATE,
-    period_grain      VARCHAR,
+    period_grain      VARCHAR REFERENCES period_grains (grain),
     is_fiscal         BOOLEAN,
     period_label      VARCHAR,
-    period_source     VARCHAR,
-    flags             VARCHAR[],
+    period_source     VARCHAR REFERENCES period_sources (source),
+    flags             VARCHAR[] CHECK (flags IS NULL OR TRY_CAST(flags AS
+                          ENUM('approx', 'range', 'equivalent', 'retracted', 'negative', 'table', 'per_unit')[])::VARCHAR[] = flags),
     source_text       VARCHAR,
     line_number       INTEGER,
     char_start        INTEGER,
@@ -157,19 +249,19 @@ COMMENT ON COLUMN facts.edition_label IS 'Edition of the section the fact is in 
 COMMENT ON COLUMN facts.edition_date IS 'Date of that edition.';
 COMMENT ON COLUMN facts.subject IS 'Who/what the figure is about, as extracted (e.g. Taobao, Alibaba Cloud).';
 COMMENT ON COLUMN facts.metric IS 'What is measured, short English description (e.g. revenue, annual active users).';
-COMMENT ON COLUMN facts.subject_key IS 'Normalised subject (lowercase, no accents, punctuation folded, synonyms from warehouse/synonyms.toml); lines the same subject up across editions and languages.';
+COMMENT ON COLUMN facts.subject_key IS 'Normalised subject (lowercase, no accents, punctuation folded, synonyms from extractors/data/synonyms.toml, computed at extraction); lines the same subject up across editions and languages.';
 COMMENT ON COLUMN facts.metric_key IS 'Normalised metric, same rules (e.g. chiffre d''affaires / revenus / revenue -> revenue; MAU -> monthly active users).';
 COMMENT ON COLUMN facts.value IS 'The figure in base units (1,6 milliard -> 1600000000; 39,5 % -> 39.5). Lower bound for ranges.';
 COMMENT ON COLUMN facts.value_high IS 'Upper bound of a range (flag range); NULL otherwise.';
 COMMENT ON COLUMN facts.unit IS 'ISO 4217 currency for money (USD, CNY, EUR...), percent, count, or a singular lowercase unit word (second, gram, petabyte...).';
-COMMENT ON COLUMN facts.kind IS 'money | percent | count | quantity.';
+COMMENT ON COLUMN facts.kind IS 'money | percent | count | quantity (fact_kinds.kind).';
 COMMENT ON COLUMN facts.period_start IS 'First day of the period the figure covers, when known.';
 COMMENT ON COLUMN facts.period_end IS 'Last day of the period, or the as-of date; NULL when no period is stated or implied (such facts never conflict; facts_latest and fact_changes keep them only when the edition states that subject/metric/unit undated once).';
-COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | ttm | multi_year, or NULL.';
+COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | ttm | multi_year (period_grains.grain), or NULL.';
 COMMENT ON COLUMN facts.is_fiscal IS 'True when the text speaks of a fiscal year (exercice, FY).';
 COMMENT ON COLUMN facts.period_label IS 'The period as written (e.g. exercice 2024, Q2 FY2026).';
-COMMENT ON COLUMN facts.period_source IS 'Where the period came from: inline, row, header, intro; NULL if none.';
-COMMENT ON COLUMN facts.flags IS 'Any of approx, range, equivalent (a converted amount next to the original, e.g. (US$5.6 billion)), retracted (withdrawn by the text itself), negative, table, per_unit.';
+COMMENT ON COLUMN facts.period_source IS 'Where the period came from: inline, row, header, intro (period_sources.source); NULL if none.';
+COMMENT ON COLUMN facts.flags IS 'Any of (fact_flags.flag) approx, range, equivalent (a converted amount next to the original, e.g. (US$5.6 billion)), retracted (withdrawn by the text itself), negative, table, per_unit.';
 COMMENT ON COLUMN facts.source_text IS 'The exact text of the figure as written (e.g. 1,6 milliard de dollars).';
 COMMENT ON COLUMN facts.line_number IS '1-based line of the decoded text where the figure is written.';
 COMMENT ON COLUMN facts.char_start IS 'Start offset of source_text in the decoded text (0-based, characters).';
@@ -179,7 +271,7 @@ COMMENT ON COLUMN facts."precision" IS 'Number of decimals written (4,4 milliard
 COMMENT ON COLUMN facts.rounding_step IS 'Size of the last written digit in base units (4,4 milliards -> 1e8); two figures differing by at most half the coarser step are the same figure rounded.';
 COMMENT ON COLUMN facts.extractor_version IS 'Version of the extractor that produced the fact.';
 COMMENT ON COLUMN facts.run_id IS 'Run that loaded the fact (runs.run_id).';
-COMMENT ON COLUMN facts.report_key IS 'The report the fact belongs to: ticker, else company, else document_id (set at load time).';
+COMMENT ON COLUMN facts.report_key IS 'The report the fact belongs to: ticker, else company, else document_id (computed at extraction, extractors/ids.py).';
 COMMENT ON COLUMN facts.edition_id IS 'The edition of the report the fact is written in (editions.edition_id): one document may hold several editions (e.g. an updated canvas appended to the file).';
 
 -- ---------------------------------------------------------------------------------------------

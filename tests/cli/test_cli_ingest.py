@@ -48,7 +48,7 @@ def test_ingest_progress_and_summary(cli, tmp_path, sample_path, prefect_harness
 
 def test_progress_observer_live_and_plain(capsys):
 
-    from flows.cli_ingest import IngestProgress, print_summary
+    from flows.cli.progress import IngestProgress, print_summary
 
     events = [{"path": "raw/a.txt", "status": "loaded", "facts": 12, "reason": None},
               {"path": "raw/b.txt", "status": "unchanged", "facts": 0, "reason": None},

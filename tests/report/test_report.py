@@ -28,8 +28,9 @@ import pytest
 
 from extractors.fact import Fact
 from extractors.records import fact_columns
+from warehouse.queries import canvas_blocks
+from warehouse.report import chart_svg, fmt_value, render_report
 from warehouse.tables import facts_table, sections_table
-from warehouse.report import BLOCKS, chart_svg, fmt_value, render_report
 from warehouse.store import Warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,7 @@ CHROME_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--hide-scrollbars", "--mute-audio",
 )
-BLOCK_NAMES = [en for _, en, _ in BLOCKS]
+BLOCK_NAMES = [label for _, label in canvas_blocks()]  # the canvas_blocks lookup table
 EVIL = '<script>document.title="pwned"</script><b id="evil">bold</b> & "quotes" \'single\''
 
 

@@ -1,8 +1,5 @@
-"""Shared helpers of the command line: one-line errors, the read-only warehouse, result output.
-
-Light on purpose (typer and the standard library at import time): DuckDB, pyarrow and rich are imported
-inside the functions that need them, so `canvas-etl amounts` stays fast.
-"""
+"""Result output of the command line: values as JSON, CSV or human text, and rows as a rich table, CSV or
+JSON (``write_rows``). rich is imported inside the functions that need it."""
 from __future__ import annotations
 
 import csv
@@ -12,90 +9,11 @@ import json
 import math
 import os
 import sys
-from contextlib import contextmanager
-from enum import Enum
-from pathlib import Path
-from typing import Any, Iterator, NoReturn, Sequence
+from typing import Any, Sequence
 
-import typer
-
-# Exit codes shared by every command.
-EXIT_OK = 0
-EXIT_FAILED = 1  # ingest: some input rejected; other commands: the command failed (bad SQL, unknown fact...)
-EXIT_USAGE = 2
-EXIT_LOCKED = 3
-EXIT_RUN_FAILED = 4  # ingest: the run itself failed (not just some inputs)
-
-# Read commands wait this long for a running load to release the file (DuckDB has no waiting mode).
-LOCK_TIMEOUT_ENV = "CANVAS_ETL_LOCK_TIMEOUT"
-READ_LOCK_TIMEOUT = 5.0
+from flows.cli.common import OutputFormat
 
 
-class OutputFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-def fail(message: str, code: int = EXIT_FAILED) -> NoReturn:
-    """One clear line on stderr, then exit (no traceback)."""
-    typer.echo(f"canvas-etl: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line: DuckDB errors carry a multi-line context (LINE 1: ... ^)."""
-    text = str(exc).strip()
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "") or type(exc).__name__
-    return first
-
-
-def read_lock_timeout() -> float:
-    try:
-        return max(0.0, float(os.environ.get(LOCK_TIMEOUT_ENV, READ_LOCK_TIMEOUT)))
-    except ValueError:
-        return READ_LOCK_TIMEOUT
-
-
-def require_db_file(db: str) -> Path:
-    path = Path(db)
-    if not path.is_file():
-        hint = f" (build it with: canvas-etl ingest --db {db})" if not path.exists() else ""
-        fail(f"no warehouse file at {db}{hint}")
-    return path
-
-
-@contextmanager
-def open_warehouse(db: str, *, require_schema: bool = True) -> Iterator[Any]:
-    """A read-only DuckDB connection to the warehouse; exit 1 if missing (or, with ``require_schema``,
-    not a canvas-etl warehouse), 3 if a load holds it."""
-    require_db_file(db)
-    import duckdb
-
-    from warehouse.store import Warehouse, WarehouseLocked
-
-    try:
-        wh = Warehouse(db, read_only=True, lock_timeout=read_lock_timeout())
-    except WarehouseLocked as exc:
-        fail(f"warehouse locked: {exc} (query a snapshot, or retry when the load has finished)", EXIT_LOCKED)
-    except duckdb.Error as exc:
-        fail(f"cannot open {db}: {one_line(exc)}")
-    try:
-        if require_schema:
-            try:
-                ok = wh.con.execute(
-                    "SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts_latest' AND NOT temporary"
-                ).fetchone()[0]
-            except duckdb.Error:
-                ok = 0
-            if not ok:
-                fail(f"{db} is not a canvas-etl warehouse (no facts/facts_latest): build one with canvas-etl ingest")
-        yield wh.con
-    finally:
-        wh.close()
-
-
-# ---- values ------------------------------------------------------------------------------------------
 def json_value(v: Any) -> Any:
     """A DuckDB value as plain JSON (dates as ISO strings, NaN as null)."""
     if v is None or isinstance(v, (bool, int, str)):

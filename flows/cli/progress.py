@@ -14,9 +14,6 @@ from typing import Iterator
 
 import typer
 
-_STATUS_STYLE = {"loaded": "green", "unchanged": "dim", "rejected": "bold red"}
-
-
 class IngestProgress:
     """Observer for flows.ingest.progress_callbacks."""
 
@@ -140,7 +137,7 @@ def print_summary(s: dict, *, wall_seconds: float | None = None, db: str | None 
     from rich import box
     from rich.table import Table
 
-    from flows.cli_common import stdout_console
+    from flows.cli.output import stdout_console
 
     typer.echo(summary_line(s))
     table = Table(box=box.SIMPLE_HEAD, show_header=True, show_edge=False, highlight=False)

@@ -1,0 +1,55 @@
+"""`canvas-etl` command line: one module per command, registered here. Heavy imports (Prefect, spaCy,
+DuckDB) happen inside the commands, so `canvas-etl amounts` starts fast and never loads a statistical model.
+
+Every SQL query a command runs is a named query of ``warehouse.queries``; the commands call them and format
+the results (``flows.cli.output``).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from flows.cli import amounts, diff, explain, export, facts, ingest, report, serve, sql
+from flows.cli.common import EXIT_FAILED
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="canvas-etl: business-model-canvas reports (French/English text) -> typed facts in DuckDB.\n\n"
+         "Every command takes --db FILE (default warehouse/canvas.duckdb) and --help (with an example). "
+         "Tables and views: docs/warehouse.md.",
+    pretty_exceptions_enable=False,
+)
+
+app.command("ingest")(ingest.ingest)
+app.command("facts")(facts.facts)
+app.command("explain")(explain.explain)
+app.command("sql")(sql.sql)
+app.command("export")(export.export)
+app.command("diff")(diff.diff)
+app.command("report")(report.report)
+app.command("serve")(serve.serve)
+app.command("amounts")(amounts.amounts)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `canvas-etl facts --format csv | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_FAILED)
+    except Exception as exc:  # last resort: one line, not a traceback
+        if os.environ.get("CANVAS_ETL_DEBUG"):
+            raise
+        from flows.cli.common import one_line
+
+        typer.echo(f"canvas-etl: {type(exc).__name__}: {one_line(exc)} (CANVAS_ETL_DEBUG=1 shows the traceback)",
+                   err=True)
+        sys.exit(EXIT_FAILED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""`canvas-etl facts`: list facts, filtered by ticker, block, metric, subject or period.
+
+Every user value reaches DuckDB as a bound parameter (``?``), never formatted into the SQL text.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import typer
+
+from flows.cli.common import DB_OPTION, FORMAT_OPTION, OutputFormat, open_warehouse
+from flows.cli.output import write_rows
+
+TABLE_DEFAULT_LIMIT = 50
+
+
+def _block(value: Optional[str]) -> Optional[str]:
+    """--block: a key of the canvas_blocks lookup table (as in warehouse/schema.sql), case, spaces and dashes
+    ignored."""
+    if value is None:
+        return None
+    from warehouse.queries import canvas_blocks
+
+    blocks = [b for b, _ in canvas_blocks()]
+    v = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if v not in blocks:
+        raise typer.BadParameter(f"{value!r} is not a canvas block; choose one of: {', '.join(blocks)}")
+    return v
+
+
+_FACTS_TABLE_COLUMNS = ("fact_id", "ticker", "edition_label", "block", "subject", "metric", "value", "unit",
+                        "period_end", "line_number", "source_text")
+_LATEST_TABLE_COLUMNS = ("fact_id", "ticker", "edition_label", "block", "subject", "metric", "value", "unit",
+                         "period_end", "line_number", "source_text", "editions_stating")
+_SHORT_HEADERS = {"edition_label": "edition", "line_number": "line", "source_text": "as written",
+                  "period_end": "period end", "editions_stating": "editions"}
+
+
+def facts(
+    ticker: Optional[str] = typer.Option(None, "--ticker", "-t", help="Only this ticker (e.g. BABA)."),
+    block: Optional[str] = typer.Option(None, "--block", "-b", callback=_block,
+                                        help="Only this canvas block (e.g. revenue_streams, cost_structure)."),
+    metric: Optional[str] = typer.Option(None, "--metric", "-m",
+                                         help="Metric contains this text (case and accents ignored; "
+                                              "matches the metric as written or its normalised key)."),
+    subject: Optional[str] = typer.Option(None, "--subject", "-s",
+                                          help="Subject contains this text (same rules as --metric)."),
+    period_end: Optional[datetime] = typer.Option(None, "--period-end", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+                                                  help="Only figures whose period ends on this date (YYYY-MM-DD)."),
+    latest: bool = typer.Option(False, "--latest",
+                                help="Newest value of each figure only (view facts_latest: one row per subject, "
+                                     "metric, unit and period, from the newest edition stating it)."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=0,
+                                        help=f"At most N rows; 0 = all. Default: {TABLE_DEFAULT_LIMIT} for a table, "
+                                             "all for csv/json."),
+    fmt: OutputFormat = FORMAT_OPTION,
+    db: str = DB_OPTION,
+) -> None:
+    """List facts, filtered by ticker, block, metric, subject or period.
+
+    A table shows the main columns; csv and json give every column of facts (or of facts_latest).
+
+    Examples:
+
+      canvas-etl facts --ticker BABA --block revenue_streams
+
+      canvas-etl facts --metric revenue --latest --format csv > revenue.csv
+
+      canvas-etl facts --subject cloud --period-end 2024-03-31 --format json
+    """
+    if limit is None:
+        limit = TABLE_DEFAULT_LIMIT if fmt is OutputFormat.table else 0
+    from warehouse.queries import find_facts
+
+    with open_warehouse(db) as con:
+        total, columns, rows = find_facts(con, latest=latest, ticker=ticker, block=block, metric=metric,
+                                          subject=subject, period_end=period_end.date() if period_end else None,
+                                          limit=limit)
+    if fmt is not OutputFormat.table:
+        write_rows(columns, rows, fmt)
+        return
+    if not rows:
+        filtered = any((ticker, block, metric, subject, period_end))
+        typer.echo("no facts match" + (" these filters" if filtered else " (the warehouse is empty)"))
+        return
+    show = _LATEST_TABLE_COLUMNS if latest else _FACTS_TABLE_COLUMNS
+    idx = [columns.index(c) for c in show]
+    write_rows(list(show), [[r[i] for i in idx] for r in rows], fmt, numeric=("value",),
+               headers=[_SHORT_HEADERS.get(c, c) for c in show],
+               optional=("edition_label", "ticker", "block", "editions_stating", "source_text"))
+    more = total - len(rows)
+    tail = f"{total} fact{'s' if total != 1 else ''}" + (f", {len(rows)} shown (--limit 0 for all)" if more > 0 else "")
+    typer.echo(tail + "; details: canvas-etl explain FACT_ID")

@@ -1,0 +1,189 @@
+"""Named queries of the command line: each takes an open connection (read-only is enough) and parameters,
+and returns rows. The commands in ``flows/cli/`` call these and only format the results.
+
+Every user value reaches DuckDB as a bound parameter (``?``), never formatted into the SQL text; the only
+names formatted into SQL come from the fixed lists below (tables, columns, orders).
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+
+from warehouse.store import apply_schema
+
+# ---- the warehouse itself --------------------------------------------------------------------------
+
+
+def is_canvas_warehouse(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the file holds the canvas-etl views (facts_latest)."""
+    try:
+        return bool(con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts_latest' AND NOT temporary"
+        ).fetchone()[0])
+    except duckdb.Error:
+        return False
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, text: str) -> tuple[list[str] | None, list[tuple]]:
+    """The user's SQL, passed through: (column names, rows) of the last statement; (None, []) when it returns
+    no result set. DuckDB errors propagate."""
+    cur = con.execute(text)
+    if cur.description is None:
+        return None, []
+    return [d[0] for d in cur.description], cur.fetchall()
+
+
+# ---- facts -----------------------------------------------------------------------------------------
+_FACTS_ORDER = {
+    "facts": "report_key, edition_date NULLS FIRST, document_id, line_number, char_start",
+    "facts_latest": "report_key, subject_key, metric_key, unit, period_end",
+}
+
+
+def find_facts(con: duckdb.DuckDBPyConnection, *, latest: bool = False, ticker: str | None = None,
+               block: str | None = None, metric: str | None = None, subject: str | None = None,
+               period_end: date | None = None, limit: int = 0) -> tuple[int, list[str], list[tuple]]:
+    """Facts (or, with ``latest``, rows of facts_latest) matching every filter given: (total matching,
+    column names, rows), rows in reading order and at most ``limit`` of them (0: all).
+
+    ``ticker``: equal, case ignored. ``metric``/``subject``: the text or its key contains this text, case and
+    accents ignored. ``block``, ``period_end``: equal."""
+    where: list[str] = []
+    params: list[Any] = []
+    if ticker:
+        where.append("upper(ticker) = upper(?)")
+        params.append(ticker.strip())
+    if block:
+        where.append("block = ?")
+        params.append(block)
+    for column, text in (("metric", metric), ("subject", subject)):
+        if text:
+            where.append(
+                f"(contains(strip_accents(lower({column})), strip_accents(lower(?))) "
+                f"OR contains(strip_accents(lower({column}_key)), strip_accents(lower(?))))"
+            )
+            params += [text, text]
+    if period_end:
+        where.append("period_end = ?")
+        params.append(period_end)
+    source = "facts_latest" if latest else "facts"
+    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
+    total = con.execute(f"SELECT count(*) FROM {source}{where_sql}", params).fetchone()[0]
+    sql = f"SELECT * FROM {source}{where_sql} ORDER BY {_FACTS_ORDER[source]}"
+    if limit:
+        sql += " LIMIT ?"
+    cur = con.execute(sql, params + ([limit] if limit else []))
+    return total, [d[0] for d in cur.description], cur.fetchall()
+
+
+_FACT_WITH_PROVENANCE = """
+SELECT f.*, d.source_path, d.file_name, d.sha256, d.encoding,
+       e.edition_rank, e.edition_count, e.is_latest
+FROM facts f
+JOIN documents d ON d.document_id = f.document_id
+LEFT JOIN editions e ON e.edition_id = f.edition_id
+WHERE f.fact_id = ?
+"""
+
+
+def fact_with_provenance(con: duckdb.DuckDBPyConnection, fact_id: str) -> dict | None:
+    """Every column of one fact, with its document's source_path, file_name, sha256 and encoding and its
+    edition's rank, count and is_latest; None if there is no such fact."""
+    cur = con.execute(_FACT_WITH_PROVENANCE, [fact_id])
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row))
+
+
+def fact_ids_starting(con: duckdb.DuckDBPyConnection, prefix: str, limit: int = 6) -> list[str]:
+    """Up to ``limit`` fact ids starting with ``prefix``, in order."""
+    return [r[0] for r in con.execute(
+        "SELECT fact_id FROM facts WHERE starts_with(fact_id, ?) ORDER BY fact_id LIMIT ?", [prefix, limit]
+    ).fetchall()]
+
+
+def other_source_paths(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str) -> list[str]:
+    """The other paths the document's bytes were seen under, first seen first."""
+    return [r[0] for r in con.execute(
+        "SELECT source_path FROM document_sources WHERE document_id = ? AND source_path <> ? ORDER BY first_seen_at",
+        [document_id, source_path]).fetchall()]
+
+
+def newest_value(con: duckdb.DuckDBPyConnection, fact: dict) -> tuple | None:
+    """(fact_id, value, unit, edition_label, line_number) of the facts_latest row of the same figure as
+    ``fact`` (same report, keys, unit, period end and grain), or None."""
+    return con.execute(
+        """SELECT fact_id, value, unit, edition_label, line_number FROM facts_latest
+           WHERE report_key = ? AND subject_key = ? AND metric_key = ? AND unit = ? AND period_end = ?
+             AND period_grain IS NOT DISTINCT FROM ?""",
+        [fact["report_key"], fact["subject_key"], fact["metric_key"], fact["unit"], fact["period_end"],
+         fact["period_grain"]],
+    ).fetchone()
+
+
+def conflicts_of(con: duckdb.DuckDBPyConnection, fact_id: str) -> list[tuple]:
+    """(other fact_id, its value, its edition label, its line) for every fact_conflicts pair holding ``fact_id``."""
+    return con.execute(
+        """SELECT CASE WHEN a_fact_id = ? THEN b_fact_id ELSE a_fact_id END,
+                  CASE WHEN a_fact_id = ? THEN b_value ELSE a_value END,
+                  CASE WHEN a_fact_id = ? THEN b_edition ELSE a_edition END,
+                  CASE WHEN a_fact_id = ? THEN b_line_number ELSE a_line_number END
+           FROM fact_conflicts WHERE a_fact_id = ? OR b_fact_id = ?""",
+        [fact_id] * 6,
+    ).fetchall()
+
+
+# ---- export ----------------------------------------------------------------------------------------
+EXPORT_TABLES = ("facts", "documents")
+EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER true"}
+
+
+def export_table(con: duckdb.DuckDBPyConnection, table: str, target: str, fmt: str, *,
+                 overwrite: bool = False) -> tuple[int, int]:
+    """Write ``table`` (one of EXPORT_TABLES) under the folder ``target``, partitioned by ticker (Hive layout),
+    as ``fmt`` (parquet, or csv with a header row); returns (rows, partitions)."""
+    if table not in EXPORT_TABLES:
+        raise ValueError(f"cannot export {table!r}; tables: {', '.join(EXPORT_TABLES)}")
+    options = EXPORT_FORMATS[fmt] + ", PARTITION_BY (ticker)" + (", OVERWRITE" if overwrite else "")
+    rows, parts = con.execute(f"SELECT count(*), count(DISTINCT coalesce(ticker, '')) FROM {table}").fetchone()
+    con.execute(f"COPY (SELECT * FROM {table}) TO ? ({options})", [str(target)])
+    return rows, parts
+
+
+# ---- lookup tables ---------------------------------------------------------------------------------
+LOOKUP_TABLES = {  # table: (key column, order)
+    "canvas_blocks": ("block", "position"),
+    "fact_kinds": ("kind", "kind"),
+    "period_grains": ("grain", "grain"),
+    "fact_flags": ("flag", "flag"),
+    "period_sources": ("source", "source"),
+}
+
+
+@lru_cache(maxsize=None)
+def _schema_lookup(table: str) -> tuple[tuple, ...]:
+    con = duckdb.connect(":memory:")
+    try:
+        apply_schema(con)
+        return tuple(con.execute(f"SELECT * FROM {table} ORDER BY {LOOKUP_TABLES[table][1]}").fetchall())
+    finally:
+        con.close()
+
+
+def lookup_rows(con: duckdb.DuckDBPyConnection | None, table: str) -> list[tuple]:
+    """Every row of the lookup table ``table`` (see LOOKUP_TABLES), in order: from ``con`` when it has the
+    table, else (no connection, or a file made before the lookup tables) from warehouse/schema.sql itself."""
+    if table not in LOOKUP_TABLES:
+        raise ValueError(f"{table!r} is not a lookup table; tables: {', '.join(LOOKUP_TABLES)}")
+    if con is not None and con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database()", [table]).fetchone()[0]:
+        return con.execute(f"SELECT * FROM {table} ORDER BY {LOOKUP_TABLES[table][1]}").fetchall()
+    return list(_schema_lookup(table))
+
+
+def canvas_blocks(con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str, str]]:
+    """(block, label) of the canvas blocks in reading order (lookup table canvas_blocks)."""
+    return [(block, label) for block, label, _ in lookup_rows(con, "canvas_blocks")]
