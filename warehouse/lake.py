@@ -265,6 +265,9 @@ _TABLE_RE = re.compile(r"^\s*CREATE\s+TABLE\b", re.I)
 _VIEW_RE = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w\"]+)", re.I)
 _COL_COMMENT_RE = re.compile(r"^\s*COMMENT\s+ON\s+COLUMN\s+([\w\"]+)\.", re.I)
 _UNSUPPORTED_RE = re.compile(r"^\s*CREATE\s+(?:UNIQUE\s+)?(?:INDEX|SEQUENCE)\b", re.I)
+# a lookup table's rows: INSERT INTO t (key, ...) VALUES ... ON CONFLICT DO NOTHING (needs the primary key)
+_INSERT_NEW_RE = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)\s*\(([^)]*)\)\s*VALUES(.*?)ON\s+CONFLICT\s+DO\s+NOTHING\s*;?\s*$",
+                            re.I | re.S)
 
 
 def _strip_constraints(stmt: str) -> str:
@@ -292,7 +295,8 @@ class AdaptedDDL:
 def adapt_ddl(ddl: str) -> AdaptedDDL:
     """The statements of ``ddl`` that DuckLake 1.5 accepts: constraints other than NOT NULL removed
     (PRIMARY KEY, UNIQUE, CHECK), indexes and sequences dropped, COMMENT ON COLUMN of a view dropped
-    (DuckLake comments views, not their columns). Everything else (tables, list/struct columns,
+    (DuckLake comments views, not their columns), INSERT ... ON CONFLICT DO NOTHING (lookup rows) rewritten
+    to insert only the rows whose key is missing. Everything else (tables, list/struct columns,
     DEFAULT literals, views, COMMENT ON TABLE/VIEW/COLUMN of tables) is kept as written."""
     stmts = split_sql(ddl)
     views = set()
@@ -310,6 +314,13 @@ def adapt_ddl(ddl: str) -> AdaptedDDL:
         if m and m.group(1).strip('"').lower() in views:
             dropped.append(f"view column comment: {head}")
             continue
+        m = _INSERT_NEW_RE.match(s)
+        if m:  # no primary key to conflict on: insert the rows whose key (first column) is not there yet
+            table, cols, values = m.group(1), m.group(2), m.group(3).strip()
+            key = cols.split(",")[0].strip()
+            s = (f"INSERT INTO {table} ({cols}) SELECT * FROM (VALUES {values}) AS v({cols}) "
+                 f"WHERE v.{key} NOT IN (SELECT {key} FROM {table})")
+            dropped.append(f"ON CONFLICT DO NOTHING rewritten as NOT IN: {head}")
         if _TABLE_RE.match(s):
             stripped = _strip_constraints(s)
             if stripped != s:

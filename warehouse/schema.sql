@@ -1,16 +1,16 @@
--- canvas-etl warehouse schema (DuckDB 2.x). Idempotent: run on every writer open.
+-- canvas-etl warehouse schema (DuckDB 1.5). Idempotent: run on every writer open.
 -- Table and column names are a public API for analysts: add, never rename.
 -- Every table, view and column carries a COMMENT; docs/warehouse.md is generated from them
 -- (python -m warehouse.docs), so edit the comments here, never the markdown.
 
 -- ---------------------------------------------------------------------------------------------
--- Lookup tables: the one list of each enumeration. facts and sections refer to them (foreign keys;
--- facts.flags, a list, by a CHECK naming the same values as fact_flags (a cast to an ENUM, not list_has_all:
--- a CHECK calling list functions breaks DuckDB 2.0's WAL replay after a crash): tests/warehouse/test_lookups.py
--- keeps the two equal, and both equal to the extraction side's lists in extractors/fact.py).
--- A warehouse file made before these tables gets them on its next writer open, filled; its existing
--- facts and sections tables keep their columns but not the new constraints (DuckDB cannot add a
--- constraint to an existing table): rebuild the file (ingest into a new one) to have them enforced.
+-- Lookup tables: the one list of each enumeration (canvas blocks, fact kinds, period grains, flags, period
+-- sources). The loader enforces them: a document whose sections or facts hold a value that is not in its lookup
+-- table is refused whole (warehouse/store.py, Warehouse.load_document), on a DuckDB file and on DuckLake alike.
+-- Not foreign keys or CHECKs: DuckLake takes neither, COPY FROM DATABASE (snapshots) copies tables in an order
+-- that breaks foreign keys, and DuckDB 1.5.5 cannot replay a WAL holding a COMMENT on a table whose CHECK calls a
+-- function. tests/warehouse/test_lookups.py keeps these tables equal to the extraction side's lists
+-- (extractors/fact.py). A warehouse file made before these tables gets them, filled, on its next writer open.
 CREATE TABLE IF NOT EXISTS canvas_blocks (
     block    VARCHAR PRIMARY KEY,
     label    VARCHAR NOT NULL,
@@ -175,7 +175,7 @@ CREATE TABLE IF NOT EXISTS sections (
     section_index INTEGER NOT NULL,
     company       VARCHAR,
     ticker        VARCHAR,
-    block         VARCHAR REFERENCES canvas_blocks (block),
+    block         VARCHAR,
     lang          VARCHAR,
     edition_label VARCHAR,
     edition_date  DATE,
@@ -203,7 +203,7 @@ CREATE TABLE IF NOT EXISTS facts (
     fact_id           VARCHAR NOT NULL,
     document_id       VARCHAR NOT NULL,
     section_index     INTEGER,
-    block             VARCHAR REFERENCES canvas_blocks (block),
+    block             VARCHAR,
     lang              VARCHAR,
     company           VARCHAR,
     ticker            VARCHAR,
@@ -216,15 +216,14 @@ CREATE TABLE IF NOT EXISTS facts (
     value             DOUBLE,
     value_high        DOUBLE,
     unit              VARCHAR NOT NULL,
-    kind              VARCHAR NOT NULL REFERENCES fact_kinds (kind),
+    kind              VARCHAR NOT NULL,
     period_start      DATE,
     period_end        DATE,
-    period_grain      VARCHAR REFERENCES period_grains (grain),
+    period_grain      VARCHAR,
     is_fiscal         BOOLEAN,
     period_label      VARCHAR,
-    period_source     VARCHAR REFERENCES period_sources (source),
-    flags             VARCHAR[] CHECK (flags IS NULL OR TRY_CAST(flags AS
-                          ENUM('approx', 'range', 'equivalent', 'retracted', 'negative', 'table', 'per_unit')[])::VARCHAR[] = flags),
+    period_source     VARCHAR,
+    flags             VARCHAR[],
     source_text       VARCHAR,
     line_number       INTEGER,
     char_start        INTEGER,

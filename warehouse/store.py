@@ -69,6 +69,30 @@ WRITER_CONFIG = {
 }
 
 
+# Columns whose values must be in a lookup table (schema.sql): (column, incoming rows, value expression, lookup
+# table, its key). The incoming rows are the Arrow tables load_document registers.
+ENUMERATIONS = (
+    ("sections.block", "_wh_sections_in", "block", "canvas_blocks", "block"),
+    ("facts.block", "_wh_facts_in", "block", "canvas_blocks", "block"),
+    ("facts.kind", "_wh_facts_in", "kind", "fact_kinds", "kind"),
+    ("facts.period_grain", "_wh_facts_in", "period_grain", "period_grains", "grain"),
+    ("facts.period_source", "_wh_facts_in", "period_source", "period_sources", "source"),
+    ("facts.flags", "_wh_facts_in", "unnest(flags)", "fact_flags", "flag"),
+)
+
+
+def _check_enumerations(con) -> None:
+    """Refuse (ConstraintException) incoming rows whose block, kind, grain, period source or flags are not in
+    their lookup table: the one list of each, enforced the same way on every backend."""
+    unknown = con.execute(" UNION ALL ".join(
+        f"SELECT DISTINCT '{column}', v FROM (SELECT {expr} AS v FROM {rows}) "
+        f"WHERE v IS NOT NULL AND v NOT IN (SELECT {key} FROM {lookup})"
+        for column, rows, expr, lookup, key in ENUMERATIONS)).fetchall()
+    if unknown:
+        raise duckdb.ConstraintException(
+            "values not in their lookup table: " + ", ".join(f"{c}={v!r}" for c, v in sorted(unknown)))
+
+
 class WarehouseLocked(RuntimeError):
     """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
 
@@ -348,6 +372,7 @@ class Warehouse:
             con.register("_wh_sections_in", sections)
             con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
             con.register("_wh_facts_in", facts)
+            _check_enumerations(con)
             con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
             con.execute("COMMIT")
         except BaseException:

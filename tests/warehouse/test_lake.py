@@ -19,7 +19,8 @@ from warehouse import lake
 from warehouse.store import schema_sql
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"runs", "documents", "document_sources", "sections", "facts", "rejected_inputs"}
+TABLES = {"runs", "documents", "document_sources", "sections", "facts", "rejected_inputs",
+          "canvas_blocks", "fact_kinds", "period_grains", "fact_flags", "period_sources"}
 VIEWS = {"editions", "facts_latest", "fact_changes", "fact_conflicts"}
 
 
