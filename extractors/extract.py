@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from normalizers.amounts import Amount
-from normalizers.periods import Period, PeriodMention, find_fiscal_year_end, find_periods, fiscal_year_end_for
+from normalizers.periods import (Period, PeriodMention, find_fiscal_year_end, find_fiscal_year_naming, find_periods,
+                                 fiscal_year_end_for)
 from normalizers.retrie import literal_alternation
 
 from . import lexicon
@@ -23,7 +24,7 @@ from .memo import cached_amounts
 from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, ResolvedPeriod, combine, default_marker, nearest, opens_sentence, periods_in, resolve,
-    shares_words, usable,
+    lead_period, shares_words, usable,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
@@ -105,11 +106,14 @@ class DocumentExtractor:
             fye = find_fiscal_year_end(doc.text[:2_000_000], ("en", "fr"))
         if fye is None:
             fye = fiscal_year_end_for(structure.ticker)
-        self.fye = fye or (12, 31)
+        fye = tuple(fye or (12, 31))
+        if len(fye) == 2 and find_fiscal_year_naming(doc.text[:6_000], "en", fye):
+            fye = (*fye, 1)  # "FY2024 = year ended March 31, 2025": years named by the year they start in
+        self.fye = fye
         self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
-        self.default_period: Period | None = None  # "unless stated otherwise" periods
+        self.default_period: Period | None = lead_period(doc.text, self.fye)  # the title's / "unless stated otherwise"
         self._last_section: int | None = None
 
     def cell_has_amount(self, text: str, lang: str) -> bool:
