@@ -17,3 +17,24 @@ from extractors.segment import title_company
 ])
 def test_title_company(text, expected):
     assert title_company(text) == expected
+
+
+from extractors.subjects import lead_label_end, value_name  # noqa: E402
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("Ateliers Cattin, contrat-cadre de CHF 38 mio sur trois ans", "Ateliers Cattin"),
+    ("Summit & Co. carries the brand in 310 doors", "Summit & Co."),
+    ("Teravant Mills framework, 38 million yards", "Teravant Mills"),
+    ("SEK 24.9 billion", None),
+    ("46 %", None),
+    ("block-space agreements with 9 airlines", None),
+])
+def test_value_name(value, expected):
+    assert value_name(value) == expected
+
+
+def test_lead_label_end():
+    assert lead_label_end("Snapshot: loyalty members generated 61% of revenue") == len("Snapshot: ")
+    assert lead_label_end("Chiffre d'affaires : 486,2 M$ CA") == len("Chiffre d'affaires : ")
+    assert lead_label_end("Revenue rose 12% in 2024: a record") == 0
