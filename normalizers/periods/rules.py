@@ -55,7 +55,7 @@ class _Grammar(_Handlers):
         # (tests/normalizers/test_periods.py checks that no gate hides a period).
         needs = {
             "fy_abbr": ("digit", "fy"), "cy": ("digit", "cy"),
-            "qh_letter": ("digit", "qh"), "nine_months": ("digit",), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
+            "qh_letter": ("digit", "qh"), "nine_months": ("digit", "nine"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
             "month_quarter": ("words",), "relative": ("words",), "multi": ("words",), "multi_adj": ("words",),
             "day": ("year", "date"), "ended": ("year", "date"), "month": ("year", "month"),
             "quarter_of_month": ("year", "month"), "month_num": ("year", "month_num"), "fy_words": ("year", "fyw"),
@@ -206,6 +206,7 @@ class _Grammar(_Handlers):
             "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
+            "nine": re.compile(rf"{W0}(?:{nmw})|{nma}", _RE_FLAGS),  # "nine months", "9M"
         }
         self.year_blockers = _YearBlockers(v)
 
