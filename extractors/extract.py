@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from normalizers.amounts import Amount
-from normalizers.periods import Period, PeriodMention, find_fiscal_year_end, find_periods, fiscal_year_end_for
+from normalizers.periods import (Period, PeriodMention, find_fiscal_year_end, find_fiscal_year_naming, find_periods,
+                                 fiscal_year_end_for)
 from normalizers.retrie import literal_alternation
 
 from . import lexicon
@@ -23,11 +24,12 @@ from .memo import cached_amounts
 from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, ResolvedPeriod, combine, default_marker, nearest, opens_sentence, periods_in, resolve,
-    shares_words, usable,
+    lead_period, shares_words, usable,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
-from .subjects import leading_name, needs_ner, run_ner, subject_from_entities, trailing_name
+from .subjects import (lead_label_end, leading_name, needs_ner, run_ner, subject_from_entities, trailing_name,
+                       value_name)
 from .units import PLAIN_NUMBER, declared_unit, kind_unit
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -91,6 +93,11 @@ def _retraction_regex() -> re.Pattern:
     return re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])")
 
 
+# Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
+# 39%"); elsewhere such a label names a measure ("- Median build time: 4.2 minutes") of the company.
+LABEL_SUBJECT_BLOCKS = ("channels", "customer_segments", "revenue_streams")
+
+
 class DocumentExtractor:
     """Extracts the facts of one document. Holds the per-document context (hints, fiscal year end)."""
 
@@ -105,12 +112,16 @@ class DocumentExtractor:
             fye = find_fiscal_year_end(doc.text[:2_000_000], ("en", "fr"))
         if fye is None:
             fye = fiscal_year_end_for(structure.ticker)
-        self.fye = fye or (12, 31)
+        fye = tuple(fye or (12, 31))
+        if len(fye) == 2 and find_fiscal_year_naming(doc.text[:6_000], "en", fye):
+            fye = (*fye, 1)  # "FY2024 = year ended March 31, 2025": years named by the year they start in
+        self.fye = fye
         self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
-        self.default_period: Period | None = None  # "unless stated otherwise" periods
+        self.default_period: Period | None = lead_period(doc.text, self.fye)  # the title's / "unless stated otherwise"
         self._last_section: int | None = None
+        self.title_lines = frozenset([ln.strip() for ln in doc.text[:2_000].splitlines() if ln.strip()][:3])
 
     def cell_has_amount(self, text: str, lang: str) -> bool:
         hit = self._amount_cache.get(text)
@@ -217,18 +228,40 @@ class DocumentExtractor:
             return subject, metric
         if unit.kind == "bullet":
             if unit.label and amount.start > len(unit.label):
-                subject = self._context_subject(unit, lang) or company
-                return subject, clean_label(unit.label)
+                return self._bullet_subject(unit, spacy_doc, amount, lang, company), clean_label(unit.label)
             subject = leading_name(unit.text) or subject_from_entities(spacy_doc, amount.start)
             return (subject or self._context_subject(unit, lang) or company,
                     find_metric(unit.text, lang, amount, amounts))
-        subject = subject_from_entities(spacy_doc, amount.start) if spacy_doc is not None else None
+        skip = lead_label_end(unit.text)
+        subject = subject_from_entities(spacy_doc, amount.start, skip) if spacy_doc is not None else None
         return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
 
+    def _bullet_subject(self, unit: Unit, spacy_doc, amount: Amount, lang: str, company: str | None) -> str | None:
+        """"- Label: value" bullets. The name the value starts with ("- Boîtes : Ateliers Cattin, contrat ...");
+        else a name inside it; else the label when it names a thing (a channel, segment or revenue line, see
+        LABEL_SUBJECT_BLOCKS; a short label outside canvas blocks), not a measure (a label with a figure or a
+        date, a metric of the vocabulary): then the context's name or the company."""
+        value_start = len(unit.label)
+        value = unit.text[value_start:].lstrip(" :")
+        name = value_name(value)
+        if name:
+            return name
+        if spacy_doc is not None and value[:1].islower():
+            name = subject_from_entities(spacy_doc, amount.start, value_start)
+            if name:
+                return name
+        label = clean_label(unit.label)
+        block = unit.section.block
+        if (not label or any(ch.isdigit() for ch in unit.label) or find_metric(label, lang) is not None
+                or (block not in LABEL_SUBJECT_BLOCKS if block else len(label.split()) > 4)):
+            return self._context_subject(unit, lang) or company
+        return label
+
     def _context_subject(self, unit: Unit, lang: str) -> str | None:
-        """A name the list or section is about: "Partner - ..." or a trailing "(Alibaba Cloud)"."""
+        """A name the list or section is about: "Partner - ..." or a trailing "(Alibaba Cloud)" (never the
+        report's title: "Interim Report H1 24 - Business Model Canvas edition")."""
         for ctx in (unit.intro, unit.subheading):
-            if ctx:
+            if ctx and ctx.strip() not in self.title_lines:
                 name = leading_name(ctx) or trailing_name(ctx)
                 if name:
                     return name

@@ -192,3 +192,44 @@ def shares_words(unit: Unit, context: str | None) -> bool:
     theirs = set(_WORD.findall(lexicon.fold(context)))
     stop = lexicon.stopwords("fr") | lexicon.stopwords("en")
     return bool((mine & theirs) - stop)
+
+
+TITLE_LINES = 2  # the title: the first non-empty lines of the text
+TITLE_MAX_CHARS = 600
+_LEAD_GRAINS = ("quarter", "ytd", "half", "year")
+
+
+def lead_period(text: str, fye: tuple[int, ...]) -> Period | None:
+    """The period a report is about, from its title (its first lines): "Interim Report H1 24", "Rapport annuel
+    2024", "Q3 25 Canvas Brief". Figures that state no period and have none in their context take it.
+
+    Only quarters, nine months, halves and years count (a day or month there is an edition or as-of date),
+    and only when the title states one period ("chiffres de l'exercice 2024 et du premier semestre 2025" sets
+    none). When the fiscal year does not end on 31 December, a title's bare quarter or half is the fiscal
+    one and a bare year the fiscal year ending in it ("Integrated Report 2025", year ending in March)."""
+    from normalizers.periods import fiscal_half, fiscal_quarter, fiscal_year
+    from normalizers.periods.calendar import _fiscal_year_of
+
+    lines = [ln for ln in text[:TITLE_MAX_CHARS].splitlines() if ln.strip()][:TITLE_LINES]
+    if not lines:
+        return None
+    title = "\n".join(lines)
+    lang = lexicon.guess_lang(title, "en") or "en"
+    found = [m.period for m in periods_in(title, lang, fye) if m.period is not None and m.period.grain in _LEAD_GRAINS]
+    if tuple(fye[:2]) != (12, 31):
+        out = []
+        for p in found:
+            if not p.is_fiscal and p.grain in ("quarter", "half") and p.label[:1] in "QH" and p.label[1:2].isdigit():
+                k, y = int(p.label[1]), p.end.year
+                p = fiscal_quarter(y, k, fye) if p.grain == "quarter" else fiscal_half(y, k, fye)
+            elif not p.is_fiscal and p.grain == "year":
+                p = fiscal_year(_fiscal_year_of(date(p.end.year, fye[0], 28), fye), fye)
+            out.append(p)
+        found = out
+    # a period inside another one stated there is its detail ("Q3 25 ... third-quarter 2025 earnings"): the
+    # narrower one is the report's
+    found = [p for p in found if not any(q is not p and q.end != p.end and p.start is not None and q.start is not None
+                                         and p.start <= q.start and q.end <= p.end for q in found)]
+    if len({p.end for p in found}) != 1:
+        return None
+    return found[0]

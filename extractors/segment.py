@@ -423,4 +423,41 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
         last_prose = stripped
         intro = stripped
     current.line_end = max(current.line_start, doc.line_count)
+    if st.company is None:
+        st.company, ticker = title_company(doc.text)
+        st.ticker = st.ticker or ticker
     return st
+
+
+_TITLE_PARTS = re.compile(r"\s+(?:-{1,2}|[–—|])\s+")
+_TITLE_TICKER = re.compile(r"\(\s*(?:[A-Z]{2,8}\s*:\s*)?(?P<ticker>[A-Z][A-Z0-9.\-]{0,11})\s*\)")
+_TITLE_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def title_company(text: str) -> tuple[str | None, str | None]:
+    """A report whose title names the company without the "Company (TICKER): Business Model Canvas" form:
+    "Pennant Homeware plc", "Nordhavn Freight Group AB -- Business Model Canvas, full year 2024",
+    "RIDGELINE OUTDOOR CORP. (NYSE: RDGL) -- Q3 25 Canvas Brief", "Quarterly notes - Brightwater Foods plc (BWF)".
+    The first line of the text, cut at dashes and bars: the part with a ticker in parentheses, else the
+    first part; it must look like a name (a few words, no figures, no sentence). -> (company, ticker)."""
+    first = next((ln.strip(" |\t") for ln in text[:2_000].splitlines() if ln.strip(" |\t")), "")
+    if not first or len(first) > 160:
+        return None, None
+    parts = [p for p in _TITLE_PARTS.split(first) if p.strip()]
+    with_ticker = [p for p in parts if _TITLE_TICKER.search(p)]
+    part = (with_ticker or parts or [""])[0]
+    tm = _TITLE_TICKER.search(part)
+    ticker = tm.group("ticker") if tm else None
+    name = part[:tm.start()] if tm else part
+    name = name.strip(" :-|")
+    words = name.split()
+    if not name or not 1 <= len(words) <= 8 or any(ch.isdigit() for ch in name) or not _TITLE_WORD.search(name):
+        return None, ticker
+    if name.endswith((".", "!", "?", ":")) and not re.search(r"\b\w{1,5}\.$", name):  # "Corp.", "Ltd."
+        return None, ticker
+    if lexicon.fold(name) in {w for w, _ in lexicon.all_canvas_words()}:
+        return None, ticker
+    if name.isupper():  # "HÉLIANTHE ÉNERGIE" -> "Hélianthe Énergie"
+        name = " ".join(w.capitalize() if len(w) > 3 or w.lower() not in ("sa", "ag", "ab", "plc", "inc") else w
+                        for w in name.split())
+    return name, ticker

@@ -20,9 +20,21 @@ _NAME_LIKE = re.compile(r"[^\W\d_]{3,}")  # at least one real word
 _NOT_A_NAME = re.compile(r"[\d€$£¥₩₹%]")  # figures and currency signs are never subjects ("Md€", "M€.")
 
 
-def subject_from_entities(doc, amount_start: int) -> str | None:
+_LEAD_LABEL = re.compile(r"^\s*[^\W\d][^:.;!?\d]{0,48}?\s*:\s")  # "Snapshot: ", "Chiffre d'affaires : "
+
+
+def lead_label_end(text: str) -> int:
+    """End of a leading "Label: " of a line or sentence (0 when none). Such a label names a topic or a
+    metric ("Highlights:", "Snapshot:", "BAIIA ajusté :"), not who the figures are about."""
+    m = _LEAD_LABEL.match(text)
+    return m.end() if m else 0
+
+
+def subject_from_entities(doc, amount_start: int, skip_before: int = 0) -> str | None:
+    text = doc.text
     ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and _NAME_LIKE.search(e.text)
-            and not _NOT_A_NAME.search(e.text)]
+            and not _NOT_A_NAME.search(e.text) and e.start_char >= skip_before
+            and not re.match(r"\s*\d", text[e.end_char:e.end_char + 3])]  # "ISO 14001": an identifier
     if not ents:
         return None
     before = [e for e in ents if e.start_char < amount_start]
@@ -47,7 +59,30 @@ def leading_name(text: str) -> str | None:
     return clean_label(m.group(1)) if m else None
 
 
+_NAME_RUN = re.compile(
+    r"(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|&)(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’.&-]*|&|de|du|des|la|of|and|et|d['’]\w+))*")
+
+
+def value_name(value: str) -> str | None:
+    """The name a bullet's value starts with: "Ateliers Cattin, contrat-cadre de ...", "Summit & Co. carries
+    ..." -> that name; None when the value starts with a figure, a currency code or a lower-case word."""
+    m = _NAME_RUN.match(value)
+    if not m:
+        return None
+    name = m.group(0).rstrip(" .,") if not m.group(0).endswith("Co.") else m.group(0)
+    rest = value[m.end():]
+    if re.match(r"\s*[\d$€£¥]", rest) or any(ch.isdigit() for ch in name) or not _NAME_LIKE.search(name):
+        return None
+    if name.isupper() and len(name) <= 4:  # "SEK", "CHF": a currency code before a figure
+        return None
+    return name
+
+
 def needs_ner(unit: Unit) -> bool:
+    if unit.kind == "bullet" and unit.label and unit.row_text:
+        # "- Ports: a 25-year concession at Gdynia": a name inside a lower-case value
+        value = unit.row_text[len(unit.label):].lstrip(" :")
+        return value[:1].islower()
     return unit.kind in ("sentence", "heading") or (unit.kind == "bullet" and not unit.label)
 
 

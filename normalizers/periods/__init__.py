@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from .calendar import (GRAINS, Period, PeriodMention, calendar_half, calendar_quarter, calendar_year, day_period,
                        fiscal_half, fiscal_quarter, fiscal_year, month_period, ttm_period)
-from .fiscal import ENV_CALENDARS, find_fiscal_year_end, fiscal_year_end_for
+from .fiscal import ENV_CALENDARS, find_fiscal_year_end, find_fiscal_year_naming, fiscal_year_end_for
 from .search import find_periods
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "PeriodMention",
     "find_periods",
     "find_fiscal_year_end",
+    "find_fiscal_year_naming",
     "fiscal_year_end_for",
     "fiscal_year",
     "fiscal_quarter",

@@ -6,7 +6,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year")
+GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year", "ytd")
+# "ytd": the first nine months of a year ("9M 2025", "neuf premiers mois"); facts store no grain for it
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
@@ -46,9 +47,15 @@ def _add_months(y: int, m: int, n: int) -> tuple[int, int]:
     return k // 12, k % 12 + 1
 
 
-def _snap_fye(fye: tuple[int, int]) -> int:
+def _fy_offset(fye: tuple[int, ...]) -> int:
+    """How a fiscal year is named: 0 = by the calendar year it ends in (FY2025 ends March 2025), 1 = by the
+    year it starts in (a text saying "FY2024 = year ended March 31, 2025"). A third element of ``fye``."""
+    return fye[2] if len(fye) > 2 else 0
+
+
+def _snap_fye(fye: tuple[int, ...]) -> int:
     """Month of a fiscal year end, snapped to the nearest month end (52/53-week years)."""
-    m, d = fye
+    m, d = fye[0], fye[1]
     if not 1 <= m <= 12:
         raise ValueError(f"bad fiscal year end month: {fye!r}")
     if d <= 15:  # e.g. (2, 1): a 52-week year ending on the Saturday nearest 31 January
@@ -71,12 +78,14 @@ def calendar_half(y: int, h: int) -> Period:
 def fiscal_year(n: int, fye: tuple[int, int] = (12, 31)) -> Period:
     """Fiscal year N: ends in calendar year N on the fiscal year end month."""
     m = _snap_fye(fye)
-    sy, sm = _add_months(n - 1, m, 1)
-    return Period(date(sy, sm, 1), _month_end(n, m), "year", True, f"FY{n}")
+    e = n + _fy_offset(fye)
+    sy, sm = _add_months(e - 1, m, 1)
+    return Period(date(sy, sm, 1), _month_end(e, m), "year", True, f"FY{n}")
 
 
 def _fiscal_part(n: int, k: int, months: int, fye: tuple[int, int]) -> tuple[date, date]:
     m = _snap_fye(fye)
+    n += _fy_offset(fye)
     sy, sm = _add_months(n - 1, m, 1 + months * (k - 1))
     ey, em = _add_months(n - 1, m, months * k)
     return date(sy, sm, 1), _month_end(ey, em)
@@ -122,7 +131,7 @@ def ttm_period(end: date) -> Period:
 
 def _fiscal_year_of(d: date, fye: tuple[int, int]) -> int:
     m = _snap_fye(fye)
-    return d.year + (1 if d.month > m else 0)
+    return d.year + (1 if d.month > m else 0) - _fy_offset(fye)
 
 
 def _period_ending(end: date, months: int, grain: str, is_fiscal: bool, fye: tuple[int, int]) -> Period:
@@ -136,8 +145,15 @@ def _period_ending(end: date, months: int, grain: str, is_fiscal: bool, fye: tup
             start = date(y, m, end.day) + timedelta(days=1)
         except ValueError:
             start = _month_end(y, m) + timedelta(days=1)
-    label = _label_for(start, end, grain, is_fiscal, fye)
+    label = f"9M to {end.isoformat()}" if grain == "ytd" else _label_for(start, end, grain, is_fiscal, fye)
     return Period(start, end, grain, is_fiscal, label)
+
+
+def nine_months(start: date, is_fiscal: bool) -> Period:
+    """The first nine months of a (fiscal) year starting on `start`."""
+    ey, em = _add_months(start.year, start.month, 8)
+    end = _month_end(ey, em)
+    return Period(start, end, "ytd", is_fiscal, f"9M to {end.isoformat()}")
 
 
 def _label_for(start: date, end: date, grain: str, is_fiscal: bool, fye: tuple[int, int]) -> str:
@@ -149,7 +165,7 @@ def _label_for(start: date, end: date, grain: str, is_fiscal: bool, fye: tuple[i
         k = end.month // months
         return str(end.year) if grain == "year" else f"{letter}{k} {end.year}"
     if is_month_end and is_fiscal and grain == "year":
-        return f"FY{end.year}"
+        return f"FY{_fiscal_year_of(end, fye)}"
     if is_month_end and (end.month - fm) % months == 0:
         n = _fiscal_year_of(end, fye)
         k = ((end.month - fm - 1) % 12) // months + 1
@@ -183,6 +199,8 @@ def _relabel(p: Period, fye: tuple[int, int]) -> Period:
         label = f"{p.end.year:04d}-{p.end.month:02d}"
     elif g == "ttm":
         label = f"TTM to {p.end.isoformat()}"
+    elif g == "ytd":
+        label = f"9M to {p.end.isoformat()}"
     elif g == "multi_year":
         label = _multi_label(p.start, p.end, p.is_fiscal, fye)
     elif p.start is None:
@@ -198,7 +216,7 @@ def _multi_label(start: date | None, end: date, is_fiscal: bool, fye: tuple[int,
     if is_fiscal:
         m = _snap_fye(fye)
         if end == _month_end(end.year, m) and start.day == 1 and _add_months(start.year, start.month, -1)[1] == m:
-            return f"FY{_fiscal_year_of(start, fye)}-FY{end.year}"
+            return f"FY{_fiscal_year_of(start, fye)}-FY{_fiscal_year_of(end, fye)}"
     if (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31):
         return f"{start.year}-{end.year}"
     return f"{start.isoformat()}..{end.isoformat()}"

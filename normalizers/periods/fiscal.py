@@ -134,3 +134,36 @@ def fiscal_year_end_for(ticker: str | None) -> tuple[int, int] | None:
         return cal[t]
     base = re.split(r"[.:\s]", t)[0]  # "BABA.N", "9988.HK" -> "BABA", "9988"
     return cal.get(base)
+
+
+# ---- how the text names its fiscal years ----------------------------------------------------------
+
+_FY_NAME_WINDOW = 100  # a fiscal-year name and the date that defines it: this close, in one line
+
+
+def find_fiscal_year_naming(text: str, lang: str, fye: tuple[int, int]) -> int:
+    """How the text names its fiscal years, from its own definitions: 1 when it names a year by the calendar
+    year it starts in ('FY2024 = year ended March 31, 2025', 'Fiscal year ended March 31, 2025 ("FY2024")'),
+    else 0 (the default: FY2025 ends in 2025). Only the first lines are read (that is where reports say it);
+    every definition found must agree."""
+    from .search import find_periods
+
+    fye = (fye[0], fye[1])
+    if fye == (12, 31) or not text:
+        return 0
+    votes = set()
+    for line in text[:6_000].splitlines():
+        if not line.strip():
+            continue
+        ms = [m for m in find_periods(line, lang, fiscal_year_end=fye) if m.period is not None]
+        names = [m for m in ms if m.period.grain == "year" and m.period.is_fiscal and m.text.strip()[-1:].isdigit()
+                 and m.text[:1].isupper() and m.period.label == f"FY{m.period.end.year}" and "ended" not in m.text
+                 and len(m.text) <= 12]
+        dates = [m for m in ms if m not in names and m.period.end.month == fye[0]
+                 and m.period.grain in ("day", "year") and m.period.end.day >= 28]
+        for n in names:
+            near = [d for d in dates if abs(d.start - n.start) <= _FY_NAME_WINDOW]
+            if near:
+                d = min(near, key=lambda d: abs(d.start - n.start))
+                votes.add(d.period.end.year - n.period.end.year)
+    return 1 if votes == {1} else 0

@@ -8,7 +8,7 @@ from datetime import date
 
 from .calendar import (MAX_YEAR, MIN_YEAR, Period, _month_end, _multi_year, _period_ending, calendar_half,
                        calendar_quarter, calendar_year, day_period, fiscal_half, fiscal_quarter, fiscal_year,
-                       month_period, ttm_period)
+                       month_period, nine_months, ttm_period)
 from .vocabulary import _Lexicon, _norm
 
 
@@ -66,6 +66,8 @@ class _Handlers(_Lexicon):
         fiscal = fiscal or bool(m.group("fadj"))
         if grain == "ttm":
             return _Cand(m.start(), m.end(), ttm_period(d))
+        if grain == "ytd":
+            return _Cand(m.start(), m.end(), _period_ending(d, 9, "ytd", fiscal, ctx.fye))
         months = {"quarter": 3, "half": 6, "year": 12}[grain]
         return _Cand(m.start(), m.end(), _period_ending(d, months, grain, fiscal, ctx.fye))
 
@@ -106,8 +108,22 @@ class _Handlers(_Lexicon):
     def _r_qh_letter(self, m: re.Match, ctx: "_Ctx") -> _Cand | None:
         g = m.group
         fiscal = bool(g("fadj") or g("fya") or g("fyw"))
-        y = _year(g("fyy") or g("fwy") or g("yy") or g("y"))
+        sy = g("sy")
+        if sy and self.year_blockers.after.match(ctx.text, m.end()):
+            return None  # "Q3 25 million": a figure, not a short year
+        y = _year(g("fyy") or g("fwy") or g("yy") or g("y") or sy)
         return self._qh(m, ctx, int(g("k")), bool(g("ql")), y, fiscal)
+
+    def _r_nine_months(self, m: re.Match, ctx: "_Ctx") -> _Cand | None:
+        g = m.group
+        if g("ay") and len(g("ay")) == 2 and self.year_blockers.after.match(ctx.text, m.end()):
+            return None
+        y = _year(g("ay") or g("y"))
+        if y is None:
+            return None
+        fiscal = bool(g("fyb") or g("fya") or g("fyw"))
+        start = fiscal_year(y, ctx.fye).start if fiscal else date(y, 1, 1)
+        return _Cand(m.start(), m.end(), nine_months(start, fiscal))
 
     def _r_qh_suffix(self, m: re.Match, ctx: "_Ctx") -> _Cand | None:
         g = m.group

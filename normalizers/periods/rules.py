@@ -55,7 +55,7 @@ class _Grammar(_Handlers):
         # (tests/normalizers/test_periods.py checks that no gate hides a period).
         needs = {
             "fy_abbr": ("digit", "fy"), "cy": ("digit", "cy"),
-            "qh_letter": ("digit", "qh"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
+            "qh_letter": ("digit", "qh"), "nine_months": ("digit", "nine"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
             "month_quarter": ("words",), "relative": ("words",), "multi": ("words",), "multi_adj": ("words",),
             "day": ("year", "date"), "ended": ("year", "date"), "month": ("year", "month"),
             "quarter_of_month": ("year", "month"), "month_num": ("year", "month_num"), "fy_words": ("year", "fyw"),
@@ -69,7 +69,8 @@ class _Grammar(_Handlers):
         # full dates: "30 juin 2025", "March 31, 2025", "30/06/2025", "2025-09-30"
         rule("day", rf"(?<![\w/.\-])(?:(?:{self.weekday_alt}),?\s+)?{date_re('a_')}", self._r_day)
         # "<noun> ended <date>": "quarter ended September 30, 2025", "exercice clos le 31 mars 2024"
-        nouns = _alt(W("ended.quarter") + W("ended.half") + W("ended.year") + W("ended.fiscal_year") + W("ended.ttm"))
+        nouns = _alt(W("ended.quarter") + W("ended.half") + W("ended.year") + W("ended.fiscal_year") + W("ended.ttm")
+                     + W("ended.nine_months"))
         verbs = _alt(W("ended.verbs"))
         preps = _alt(W("ended.prepositions"))
         rule("ended",
@@ -94,8 +95,15 @@ class _Grammar(_Handlers):
              rf"(?<![A-Za-z0-9])(?:(?P<fadj>{fadj})\s+)?(?:(?P<ql>{qletters})|(?P<hl>{hletters}))(?P<k>[1-4])"
              rf"(?:\s*(?:{between})\s+(?:(?:{arts})\s*)?|[/\-–]|\s+)?"
              rf"(?:(?P<fya>{fy_abbr})\s?['’]?(?P<fyy>{Y4}|\d\d)|(?P<fyw>{fyw})\s+(?P<fwy>{Y4})"
-             rf"|['’](?P<yy>\d\d)|(?P<y>{Y4}))(?![\d])(?!\.\d)",
+             rf"|['’](?P<yy>\d\d)|(?P<y>{Y4})|(?<=\s)(?P<sy>\d\d)(?!\s?%)(?![.,]\d))(?![\d])(?!\.\d)",
              self._r_qh_letter)
+        # nine months: "9M 2025", "9M25", "first nine months of 2025", "neuf premiers mois de l'exercice 2025"
+        nmw = _alt(W("nine_months.words"))
+        nma = _cs_alt(W("nine_months.abbreviations"))
+        rule("nine_months",
+             rf"(?:(?<![\w.,]){nma}\s?(?:(?P<fyb>{fy_abbr})\s?['’]?)?(?P<ay>{Y4}|\d\d)"
+             rf"|{B}(?:{nmw}){CONN}{YEARPART}(?P<y>{Y4}))(?![\d])(?!\.\d)",
+             self._r_nine_months)
         # "3Q25", "3Q 2025", "1H25", "1S 2024", "3QFY25"
         rule("qh_suffix",
              rf"(?<![\w.,])(?P<k>[1-4])(?:(?P<ql>{qletters})|(?P<hl>{hletters}))\s?(?:(?P<fya>{fy_abbr})\s?['’]?)?"
@@ -109,7 +117,7 @@ class _Grammar(_Handlers):
         # "second quarter of 2025", "fiscal second quarter of 2025", "quatrième trimestre 2023",
         # "premier semestre de l'exercice 2025", "second half of fiscal 2024"
         rule("qh_words",
-             rf"{B}(?:(?P<f1>{fadj})\s+)?(?P<ord>{self.ordinal_alt})\s+(?:(?P<f2>{fadj})\s+)?"
+             rf"{B}(?:(?P<f1>{fadj})\s+)?(?P<ord>{self.ordinal_alt})[\s\-]+(?:(?P<f2>{fadj})\s+)?"
              rf"(?:(?P<qw>{qw})|(?P<hw>{hw}))(?:\s+(?P<f3>{fadj}))?{CONN}{YEARPART}(?P<y>{Y4})(?![\d])(?!\.\d)",
              self._r_qh_words)
         # "September quarter of 2025", "Sep Qtr 2025", "September 2025 quarter",
@@ -198,6 +206,7 @@ class _Grammar(_Handlers):
             "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
+            "nine": re.compile(rf"{W0}(?:{nmw})|{nma}", _RE_FLAGS),  # "nine months", "9M"
         }
         self.year_blockers = _YearBlockers(v)
 

@@ -159,9 +159,9 @@ class _Lexicon:
         self.relative_of = rel
 
         ended: dict[str, tuple[str, bool]] = {}
-        for g in ("quarter", "half", "year", "fiscal_year", "ttm"):
+        for g in ("quarter", "half", "year", "fiscal_year", "ttm", "nine_months"):
             for ph in v.words(f"ended.{g}"):
-                grain = "year" if g == "fiscal_year" else g
+                grain = {"fiscal_year": "year", "nine_months": "ytd"}.get(g, g)
                 ended[_norm(ph)] = (grain, g == "fiscal_year")
         self.ended_of = ended
 

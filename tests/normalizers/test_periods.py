@@ -23,11 +23,11 @@ def _load_cases(lang: str) -> list[dict]:
         return tomllib.load(f)["case"]
 
 
-def _mmdd(s: str | None) -> tuple[int, int]:
+def _mmdd(s: str | None) -> tuple[int, ...]:
+    """"MM-DD", or "MM-DD-1" for fiscal years named by the calendar year they start in."""
     if not s:
         return (12, 31)
-    m, d = s.split("-")
-    return int(m), int(d)
+    return tuple(int(x) for x in s.split("-"))
 
 
 def _ref(r: dict | None) -> Period | None:
