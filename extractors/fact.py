@@ -25,7 +25,7 @@ BLOCKS = (
     "revenue_streams",
 )
 KINDS = ("money", "percent", "count", "quantity")
-GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year")
+GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year", "ytd")
 FLAGS = ("approx", "range", "equivalent", "retracted", "negative", "table", "per_unit")
 PERIOD_SOURCES = ("inline", "row", "header", "intro")
 

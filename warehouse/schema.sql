@@ -57,7 +57,8 @@ INSERT INTO period_grains (grain, description) VALUES
     ('month', 'A month.'),
     ('day', 'One day: an as-of figure (e.g. at 31 December 2024).'),
     ('ttm', 'Trailing twelve months ending on period_end.'),
-    ('multi_year', 'Several years (e.g. 2022-2024).')
+    ('multi_year', 'Several years (e.g. 2022-2024).'),
+    ('ytd', 'Year to date: from the start of the (fiscal) year to period_end (e.g. "9M 2025", nine months).')
 ON CONFLICT DO NOTHING;
 COMMENT ON TABLE period_grains IS 'How long the period of a fact is (facts.period_grain).';
 COMMENT ON COLUMN period_grains.grain IS 'Grain key, as stored in facts.period_grain.';
@@ -256,7 +257,7 @@ COMMENT ON COLUMN facts.unit IS 'ISO 4217 currency for money (USD, CNY, EUR...),
 COMMENT ON COLUMN facts.kind IS 'money | percent | count | quantity (fact_kinds.kind).';
 COMMENT ON COLUMN facts.period_start IS 'First day of the period the figure covers, when known.';
 COMMENT ON COLUMN facts.period_end IS 'Last day of the period, or the as-of date; NULL when no period is stated or implied (such facts never conflict; facts_latest and fact_changes keep them only when the edition states that subject/metric/unit undated once).';
-COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | ttm | multi_year (period_grains.grain), or NULL.';
+COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | ttm | multi_year | ytd (period_grains.grain), or NULL.';
 COMMENT ON COLUMN facts.is_fiscal IS 'True when the text speaks of a fiscal year (exercice, FY).';
 COMMENT ON COLUMN facts.period_label IS 'The period as written (e.g. exercice 2024, Q2 FY2026).';
 COMMENT ON COLUMN facts.period_source IS 'Where the period came from: inline, row, header, intro (period_sources.source); NULL if none.';

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year", "ytd")
-# "ytd": the first nine months of a year ("9M 2025", "neuf premiers mois"); facts store no grain for it
+# "ytd": the first months of a (fiscal) year up to period_end ("9M 2025", "neuf premiers mois")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
