@@ -18,6 +18,11 @@ _CENTS_AFTER_RE = re.compile(
     _SP + r"{1,2}(?i:and|et|&)" + _SP + r"{1,2}(?:(?P<d>\d{1,2})" + _SP + r"?(?i:c|cents?|centimes?)(?![^\W\d_])|(?P<w>[^\W\d_]{3,12}(?:-[^\W\d_]{3,6})?))"
 )
 _SPACED_CENTS_RE = re.compile(r"\." + _SP + r"(\d{2})" + _SP + r"*$")
+_GROUPED3_COMMA_RE = re.compile(r"\d{1,3},\d{3}")
+_DASH_CENTS_RE = re.compile(r"[.,](?:[–—]|--?)(?![\w\d])")
+_WORD_CENTS_RE = re.compile(
+    _SP + r"{1,2}(?i:and|et|&)" + _SP + r"{1,2}(?P<w>[^\W\d_]{3,12}(?:[- ][^\W\d_]{3,6})?)" + _SP + r"{1,2}(?i:cents?|centimes?)(?![^\W\d_])"
+)
 _EXP_RE = re.compile(r"(?:[eE](?P<e>[+-]?\d{1,3})|\^(?P<c>[+-]{0,2})(?P<ce>\d{1,3})|" + _SP + r"?[x×]" + _SP + r"?10\^(?P<t>[+-]?\d{1,3}))(?![\w])")
 
 
@@ -129,6 +134,17 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                     b.scale = sc[0]
                     b.value *= sc[0]
                     pos = sc[1]
+            # cents in words: "thirteen dollars and forty-five cents"
+            if b.scale is None and (b.word or b.precision == 0):
+                wm = _WORD_CENTS_RE.match(text, pos)
+                if wm:
+                    v = _num.card(tuple(wm.group("w").lower().replace("-", " ").split()), L.lang)
+                    if v is None:
+                        v = _num.card((wm.group("w").lower(),), L.lang)
+                    if v is not None and 0 < v < 100 and v == v.to_integral_value():
+                        b.value += v / 100
+                        b.precision = 2
+                        pos = wm.end()
             # cents: "15 dollars 50", "20 dollars 43 cents", "3 CAD 3 cents"
             if b.scale is None and b.precision == 0 and not _currency_before(text, b.start, max(0, b.start - 12), text_lower, hints):
                 cm = _CENTS_RE.match(text, pos)
@@ -230,11 +246,21 @@ def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, mo
         b.precision = None
         b.end = fm.end()
     _right(L, text, text_lower, b, hints)
+    if b.kind == "money" and not a.word and b.scale is None:
+        if (L.decimal_mark == "," and not partner and _GROUPED3_COMMA_RE.fullmatch(a.raw)
+                and not _currency_before(text, a.start, max(floor, a.start - 12), text_lower, hints)):
+            # French "12,345 $": a comma before a currency written after the number is the decimal mark
+            b.value = Decimal(a.raw.replace(",", "."))
+            b.precision = 3
     # glued letters that are not a scale/unit/currency: "88VIP", "3rd", "2e", "1er"
     if not a.word and b.end == a.end and a.end < len(text) and (text[a.end].isalpha() or text[a.end] == "_"):
         return None
     if not partner:
         _left(L, text, text_lower, b, floor, hints)
+        if b.kind == "money" and b.precision == 0 and b.scale is None:
+            dm = _DASH_CENTS_RE.match(text, b.end)
+            if dm:
+                b.end = dm.end()  # Swiss "CHF 4'900.–", "Fr. 650.-": no cents
         if b.cur_before and b.scale is None and b.precision == 0 and b.kind == "money" and b.value_high is None:
             _cents(L, text, b)
     return b
