@@ -152,6 +152,14 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                     b.value += Decimal(cm.group(1)) / (100 if len(cm.group(1)) == 2 else 100)
                     b.precision = 2
                     pos = cm.end()
+    if b.unit is None and b.scale is None and L.subunit_re is not None:
+        su = L.subunit_re.match(text, pos)
+        if su:
+            code, one = L.subunits[su.group("g") or su.group("w").lower()]
+            b.value *= one
+            b.unit, b.kind = code, "money"
+            b.precision = None
+            pos = su.end()
     if b.unit is None:
         p = L.pct_re.match(text, pos)
         if p:
@@ -283,3 +291,63 @@ def _cents(L: _Lang, text: str, b: _Build) -> None:
     if sm:
         b.value += Decimal(sm.group(1)) / 100
         b.precision, b.end = 2, b.end + 1 + len(sm.group(0).rstrip()) - 1
+
+
+_CELL_BEFORE_RE = re.compile(r"(?:^|\|)[ \t]*$")
+_CELL_AFTER_RE = re.compile(r"[ \t]*(?:$|\|)")
+
+
+def _accounting(L: _Lang, text: str, text_lower: str, b: _Build, floor: int, hints) -> bool:
+    """Accounting negative: a number in parentheses, with its currency before the "(" and its scale, percent or
+    subunit after the ")": "(3.6)%", "£(4.5)m", "$(12.4) million", "£(8.1m)", "(1.2)p"; a bare "(1,234)" only when
+    it is a whole table cell. Extends b and returns True when it is one."""
+    ts = b.text_start if b.text_start is not None else b.start
+    if ts <= floor or text[ts - 1] != "(" or b.value_high is not None or "negative" in b.flags:
+        return False
+    if b.kind != "number" or not text.startswith(")", b.end) or b.value < 0:
+        return False  # "(2,54 milliards de $)", "(US$5.6 billion)": a whole amount in parentheses
+    marked = False  # only what stands outside the parentheses marks the notation
+    pos = b.end + 1
+    if b.scale is None:
+        sc = _scale_at(L, text, pos)
+        if sc and not (b.word or sc[0] < 1000):
+            b.scale = sc[0]
+            b.value *= sc[0]
+            pos = sc[1]
+            marked = True
+    if b.kind == "number":
+        p = L.pct_re.match(text, pos)
+        if p and p.group("pct"):
+            b.unit, b.kind = "percent", "percent"
+            pos = p.end()
+            marked = True
+    if b.kind == "number" and b.scale is None and L.subunit_re is not None:
+        su = L.subunit_re.match(text, pos)
+        if su:
+            code, one = L.subunits[su.group("g") or su.group("w").lower()]
+            b.value *= one
+            b.unit, b.kind = code, "money"
+            b.precision = None
+            pos = su.end()
+            marked = True
+    start = ts - 1
+    if b.kind == "number":
+        c = _currency_before(text, ts - 1, floor, text_lower, hints)
+        if c and not isinstance(c[0], tuple):
+            b.unit, b.kind = c[0], "money"
+            start = c[1]
+            marked = True
+        else:
+            c = _currency_after(text, pos, text_lower, hints, allow_conn=False)
+            if c:
+                b.unit, b.kind = c[0], "money"
+                pos = c[1]
+                marked = True
+    if not marked:
+        if not (_CELL_BEFORE_RE.search(text, max(floor, ts - 1 - 40), ts - 1) and _CELL_AFTER_RE.match(text, b.end + 1)):
+            return False
+    b.value = -b.value
+    b.flags.add("negative")
+    b.text_start = start
+    b.end = max(pos, b.end + 1)
+    return True

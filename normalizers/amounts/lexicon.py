@@ -60,6 +60,8 @@ class _Lang:
     year_cue_re: re.Pattern | None = None
     version_after_re: re.Pattern | None = None
     en_scales: dict[str, Decimal] = field(default_factory=dict)
+    subunit_re: re.Pattern | None = None
+    subunits: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
 
 def _raw(lang: str) -> dict:
@@ -128,7 +130,20 @@ def _lang(lang: str) -> _Lang:
     # number words, and the fraction denominators ("a fifth", "three quarters": their articles need no hint)
     hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
     hint_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})")
+    # currency subunits after a number: "2.8p" (glued, case-sensitive), "35 pence" (a word)
+    sub = {k: (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("glued", {}).items()}
+    subw = {k.lower(): (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("words", {}).items()}
+    subunit_re = None
+    if sub or subw:
+        parts = []
+        if sub:
+            parts.append(rf"(?P<g>{_alt(sub)})")
+        if subw:
+            parts.append(rf"{_SP}{{1,2}}(?P<w>(?i:{_alt(subw)}))")
+        subunit_re = re.compile(rf"(?:{'|'.join(parts)})(?![^\W\d_])")
     return _Lang(
+        subunit_re=subunit_re,
+        subunits={**sub, **subw},
         lang=lang,
         decimal_mark=p["numbers"]["decimal_mark"],
         scales_ci=scales_ci,
