@@ -43,6 +43,9 @@ def _keep(L: _Lang, text: str, b: _Build, months) -> bool:
             return False  # inside a compound word: "trailing-twelve-month"
         if bare and b.end - b.start > 3 and text[b.end - 1] in "sS" and text[b.start:b.end].lower() in L.scales_ci:
             return False  # "des millions de consommateurs", "thousands of"
+        if (bare and L.scale_not_after_re is not None and text[b.start:b.end].lower() in L.scales_ci
+                and L.scale_not_after_re.search(text, max(0, b.start - 12), b.start)):
+            return False  # "complaints per thousand orders": the base of a rate
         alone = _alone(text, b.start, b.end)
         small = (b.kind in ("number", "quantity") and b.scale is None and "negative" not in b.flags
                  and b.value_high is None)

@@ -61,6 +61,8 @@ class _Lang:
     version_after_re: re.Pattern | None = None
     en_scales: dict[str, Decimal] = field(default_factory=dict)
     subunit_re: re.Pattern | None = None
+    article_scale_re: re.Pattern | None = None
+    scale_not_after_re: re.Pattern | None = None
     subunits: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
 
@@ -141,7 +143,16 @@ def _lang(lang: str) -> _Lang:
         if subw:
             parts.append(rf"{_SP}{{1,2}}(?P<w>(?i:{_alt(subw)}))")
         subunit_re = re.compile(rf"(?:{'|'.join(parts)})(?![^\W\d_])")
+    # "a dozen", "an hundred": the article is the number 1 before a scale word
+    arts = list(p.get("fractions", {}).get("articles", []))
+    word_scales = [k for k in scales_ci if k.replace(" ", "").isalpha() and len(k) > 3]
+    article_scale_re = re.compile(
+        rf"(?<![^\W\d_])(?i:{_alt(arts)}){_SP}{{1,2}}(?=(?i:{_alt(word_scales)})(?![^\W\d_]))") if arts else None
+    scale_not_after_re = re.compile(
+        rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'scale_not_after'))}){_SP}{{1,3}}$")
     return _Lang(
+        article_scale_re=article_scale_re,
+        scale_not_after_re=scale_not_after_re,
         subunit_re=subunit_re,
         subunits={**sub, **subw},
         lang=lang,
