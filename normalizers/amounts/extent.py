@@ -263,6 +263,9 @@ def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, mo
     # glued letters that are not a scale/unit/currency: "88VIP", "3rd", "2e", "1er"
     if not a.word and b.end == a.end and a.end < len(text) and (text[a.end].isalpha() or text[a.end] == "_"):
         return None
+    # a letter glued between digits: "G7H 4B6", "A4B2" (a code, not "4 billion")
+    if not a.word and b.end > a.end and b.end < len(text) and text[b.end].isdigit() and text[b.end - 1].isalpha():
+        return None
     if not partner:
         _left(L, text, text_lower, b, floor, hints)
         if b.kind == "money" and b.precision == 0 and b.scale is None:

@@ -62,6 +62,15 @@ class _Lang:
     en_scales: dict[str, Decimal] = field(default_factory=dict)
     subunit_re: re.Pattern | None = None
     article_scale_re: re.Pattern | None = None
+    id_before_re: re.Pattern | None = None
+    address_cue_re: re.Pattern | None = None
+    street_after_re: re.Pattern | None = None
+    street_before_re: re.Pattern | None = None
+    period_label_re: re.Pattern | None = None
+    period_length_units: frozenset[str] = field(default_factory=frozenset)
+    period_length_after_re: re.Pattern | None = None
+    period_length_before_re: re.Pattern | None = None
+    period_scale_letters: frozenset[str] = field(default_factory=frozenset)
     scale_not_after_re: re.Pattern | None = None
     subunits: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
@@ -150,7 +159,21 @@ def _lang(lang: str) -> _Lang:
         rf"(?<![^\W\d_])(?i:{_alt(arts)}){_SP}{{1,2}}(?=(?i:{_alt(word_scales)})(?![^\W\d_]))") if arts else None
     scale_not_after_re = re.compile(
         rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'scale_not_after'))}){_SP}{{1,3}}$")
+    nf = lambda key: _merged_list(p, s, "not_facts", key)  # noqa: E731
+    streets = nf("street_words")
     return _Lang(
+        id_before_re=re.compile(
+            rf"(?<![^\W\d_])(?i:{_alt(nf('id_before'))})(?:{_SP}{{1,2}}[A-Z][^\W\d_]+)?[:#]?{_SP}{{0,2}}$"),
+        address_cue_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('address_cues'))}){_SP}*:"),
+        street_after_re=re.compile(
+            rf"{_SP}{{0,2}},?{_SP}{{1,2}}(?:[^\W\d_][^\s\d,.;:]*{_SP}{{1,2}}){{0,3}}(?i:{_alt(streets)})(?![^\W\d_])"),
+        street_before_re=re.compile(
+            rf"(?<![^\W\d_])(?i:{_alt(streets)})(?:{_SP}{{1,2}}[^\s\d,.;:]+){{1,3}}{_SP}{{1,2}}$"),
+        period_label_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_labels'))}){_SP}{{1,2}}$"),
+        period_length_units=frozenset(nf("period_length_units")),
+        period_length_after_re=re.compile(rf"{_SP}{{0,3}}\)?{_SP}{{0,2}}(?i:{_alt(nf('period_length_after'))})(?![^\W\d_])"),
+        period_length_before_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_length_before'))}){_SP}{{1,3}}$"),
+        period_scale_letters=frozenset(nf("period_scale_letters")),
         article_scale_re=article_scale_re,
         scale_not_after_re=scale_not_after_re,
         subunit_re=subunit_re,
