@@ -97,6 +97,13 @@ def _keep(L: _Lang, text: str, b: _Build, months) -> bool:
             and (L.period_length_after_re.match(text, b.end)
                  or L.period_length_before_re.search(text, max(0, (b.text_start or b.start) - 24), b.text_start or b.start))):
         return False  # "nine months ended 30 June", "9 mois clos le", "for the six months": a period, not a figure
+    if b.value_high is not None and not b.word:
+        raw = text[b.start:b.end]
+        if len(raw) > 2 and raw[0] == "0" and raw[1].isdigit():
+            return False  # "001-38512": a file number with a leading zero, not a range
+    w0 = text[b.start:b.end].split()[0].lower() if b.word else ""
+    if len(w0) > 3 and w0.endswith("s") and w0 in L.scales_ci and "negative" not in b.flags and b.value_high is None:
+        return False  # "($ millions)", "des millions de dollars": a scale word with no number is no figure
     if b.word:
         if b.frac:
             return True
