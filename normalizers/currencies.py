@@ -167,3 +167,42 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
     if key == "¥" and text_lower is not None and any(m in text_lower for m in t.yuan_markers):
         return "CNY"
     return amb
+
+
+@lru_cache(maxsize=1)
+def _document_evidence() -> dict:
+    import re
+
+    with open(DATA / "currencies.toml", "rb") as fh:
+        hand = tomllib.load(fh)
+    out = {}
+    for symbol, by_code in hand.get("document_evidence", {}).items():
+        parts = []
+        for i, (code, words) in enumerate(by_code.items()):
+            alts = "|".join(
+                (r"(?<![^\W\d_])" if w[0].isalpha() else "")
+                + re.escape(w).replace(r"\ ", r"[ \t\u00a0\u202f]?")
+                + (r"(?![^\W\d_])" if w[-1].isalpha() else "")
+                for w in sorted(words, key=len, reverse=True))
+            parts.append(f"(?P<{code}>{alts})")
+        out[symbol] = re.compile("|".join(parts), re.IGNORECASE)
+    return out
+
+
+def document_hints(text: str) -> dict[str, str]:
+    """Currency hints for a whole document's ambiguous symbols from its own words ("Tous les montants sont en dollars
+    canadiens", "M$ CA" -> "$" means CAD): the code mentioned most wins; a tie gives no hint. Pass the result as
+    ``currency_hints`` to ``find_amounts``."""
+    hints: dict[str, str] = {}
+    sample = text[:2_000_000]
+    for symbol, rx in _document_evidence().items():
+        if symbol not in sample:
+            continue
+        counts: dict[str, int] = {}
+        for m in rx.finditer(sample):
+            counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
+        if counts:
+            code, n = max(counts.items(), key=lambda kv: kv[1])
+            if list(counts.values()).count(n) == 1 and code != tables().ambiguous.get(symbol):
+                hints[symbol] = code
+    return hints

@@ -131,6 +131,9 @@ def fraction_spans(toks, F: Fractions, lang: str, is_scale, gap_ok) -> list[Span
         # the words before: cardinals, "and", "-", an article at the start
         words: list[tuple[str, int, int]] = []  # (word, first token, last token); hyphen-glued tokens joined
         k = den_first - 1
+        if (not hyphen_compound and k >= 1 and low[k] == "-" and glued[k] and glued[k + 1]
+                and card((low[k - 1],), lang) is not None):
+            k -= 1  # numerator and denominator joined by a hyphen: "five-eighths", "two-thirds"
         while k >= 0 and len(words) < _MAX_WORDS and gap_ok(k, k + 1 if not words else words[0][1]):
             t = low[k]
             if t == "-" and k >= 1 and words and glued[k] and glued[k + 1] and glued[k]:

@@ -10,20 +10,21 @@ from .lexicon import _SP
 # A digit run: space/apostrophe-grouped thousands, or digits with . , separators, or ".75".
 _NUM_RE = re.compile(
     r"(?<![\d_])(?<!\d:)(?<!\w[-/])(?<![\w]\.)(?<![\w],)"
-    r"(?:\d{1,3}(?:[ \u00a0\u202f']\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*|[.,]\d+(?!\d|[.,]\d))"
+    r"(?:\d{1,3}(?:[ \u00a0\u202f'’]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*|[.,]\d+(?!\d|[.,]\d))"
 )
-_NUM_BODY_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f']\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*")
+_NUM_BODY_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f'’]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*")
 # phone numbers: "+33 1 23 45 67 89", "+1 (555) 123-4567", "555-123-4567", "1111-22223333-4444"
 _PHONE_RE = re.compile(
     r"\+\d{1,3}(?:[ .\-]?\(\d{1,4}\))?(?:[ .\-]\d{1,4}){2,6}(?!\d)"
     r"|(?<![\d,.])\(\d{3}\)[ .\-]?\d{3}[ .\-]\d{4}(?!\d)"
     r"|(?<![\d,.])\d{2,4}-\d{3,8}-\d{4}(?!\d)"
+    r"|(?<![\d,.])\d-\d{3}-\d{3}-\d{4}(?!\d)"
 )
 _DIGIT_RE = re.compile(r"\d")
 _VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒])")
 _DOMAIN_RE = re.compile(r"\.(?:com|net|org|cn|io|co|fr|jp|hk|uk|de|ai|app|info|biz|tv|me)(?![^\W\d_])")
 _FRAC_RE = re.compile(r"/(\d{1,3})(?![\d/])")
-_SPACE_SEPS = " \u00a0\u202f'"
+_SPACE_SEPS = " \u00a0\u202f'’"
 _VULGAR_CHARS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒")
 
 

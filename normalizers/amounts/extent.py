@@ -18,6 +18,11 @@ _CENTS_AFTER_RE = re.compile(
     _SP + r"{1,2}(?i:and|et|&)" + _SP + r"{1,2}(?:(?P<d>\d{1,2})" + _SP + r"?(?i:c|cents?|centimes?)(?![^\W\d_])|(?P<w>[^\W\d_]{3,12}(?:-[^\W\d_]{3,6})?))"
 )
 _SPACED_CENTS_RE = re.compile(r"\." + _SP + r"(\d{2})" + _SP + r"*$")
+_GROUPED3_COMMA_RE = re.compile(r"\d{1,3},\d{3}")
+_DASH_CENTS_RE = re.compile(r"[.,](?:[–—]|--?)(?![\w\d])")
+_WORD_CENTS_RE = re.compile(
+    _SP + r"{1,2}(?i:and|et|&)" + _SP + r"{1,2}(?P<w>[^\W\d_]{3,12}(?:[- ][^\W\d_]{3,6})?)" + _SP + r"{1,2}(?i:cents?|centimes?)(?![^\W\d_])"
+)
 _EXP_RE = re.compile(r"(?:[eE](?P<e>[+-]?\d{1,3})|\^(?P<c>[+-]{0,2})(?P<ce>\d{1,3})|" + _SP + r"?[x×]" + _SP + r"?10\^(?P<t>[+-]?\d{1,3}))(?![\w])")
 
 
@@ -129,6 +134,17 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                     b.scale = sc[0]
                     b.value *= sc[0]
                     pos = sc[1]
+            # cents in words: "thirteen dollars and forty-five cents"
+            if b.scale is None and (b.word or b.precision == 0):
+                wm = _WORD_CENTS_RE.match(text, pos)
+                if wm:
+                    v = _num.card(tuple(wm.group("w").lower().replace("-", " ").split()), L.lang)
+                    if v is None:
+                        v = _num.card((wm.group("w").lower(),), L.lang)
+                    if v is not None and 0 < v < 100 and v == v.to_integral_value():
+                        b.value += v / 100
+                        b.precision = 2
+                        pos = wm.end()
             # cents: "15 dollars 50", "20 dollars 43 cents", "3 CAD 3 cents"
             if b.scale is None and b.precision == 0 and not _currency_before(text, b.start, max(0, b.start - 12), text_lower, hints):
                 cm = _CENTS_RE.match(text, pos)
@@ -136,6 +152,14 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                     b.value += Decimal(cm.group(1)) / (100 if len(cm.group(1)) == 2 else 100)
                     b.precision = 2
                     pos = cm.end()
+    if b.unit is None and b.scale is None and L.subunit_re is not None:
+        su = L.subunit_re.match(text, pos)
+        if su:
+            code, one = L.subunits[su.group("g") or su.group("w").lower()]
+            b.value *= one
+            b.unit, b.kind = code, "money"
+            b.precision = None
+            pos = su.end()
     if b.unit is None:
         p = L.pct_re.match(text, pos)
         if p:
@@ -230,11 +254,24 @@ def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, mo
         b.precision = None
         b.end = fm.end()
     _right(L, text, text_lower, b, hints)
+    if b.kind == "money" and not a.word and b.scale is None:
+        if (L.decimal_mark == "," and not partner and _GROUPED3_COMMA_RE.fullmatch(a.raw)
+                and not _currency_before(text, a.start, max(floor, a.start - 12), text_lower, hints)):
+            # French "12,345 $": a comma before a currency written after the number is the decimal mark
+            b.value = Decimal(a.raw.replace(",", "."))
+            b.precision = 3
     # glued letters that are not a scale/unit/currency: "88VIP", "3rd", "2e", "1er"
     if not a.word and b.end == a.end and a.end < len(text) and (text[a.end].isalpha() or text[a.end] == "_"):
         return None
+    # a letter glued between digits: "G7H 4B6", "A4B2" (a code, not "4 billion")
+    if not a.word and b.end > a.end and b.end < len(text) and text[b.end].isdigit() and text[b.end - 1].isalpha():
+        return None
     if not partner:
         _left(L, text, text_lower, b, floor, hints)
+        if b.kind == "money" and b.precision == 0 and b.scale is None:
+            dm = _DASH_CENTS_RE.match(text, b.end)
+            if dm:
+                b.end = dm.end()  # Swiss "CHF 4'900.–", "Fr. 650.-": no cents
         if b.cur_before and b.scale is None and b.precision == 0 and b.kind == "money" and b.value_high is None:
             _cents(L, text, b)
     return b
@@ -257,3 +294,63 @@ def _cents(L: _Lang, text: str, b: _Build) -> None:
     if sm:
         b.value += Decimal(sm.group(1)) / 100
         b.precision, b.end = 2, b.end + 1 + len(sm.group(0).rstrip()) - 1
+
+
+_CELL_BEFORE_RE = re.compile(r"(?:^|\|)[ \t]*$")
+_CELL_AFTER_RE = re.compile(r"[ \t]*(?:$|\|)")
+
+
+def _accounting(L: _Lang, text: str, text_lower: str, b: _Build, floor: int, hints) -> bool:
+    """Accounting negative: a number in parentheses, with its currency before the "(" and its scale, percent or
+    subunit after the ")": "(3.6)%", "£(4.5)m", "$(12.4) million", "£(8.1m)", "(1.2)p"; a bare "(1,234)" only when
+    it is a whole table cell. Extends b and returns True when it is one."""
+    ts = b.text_start if b.text_start is not None else b.start
+    if ts <= floor or text[ts - 1] != "(" or b.value_high is not None or "negative" in b.flags:
+        return False
+    if b.kind != "number" or not text.startswith(")", b.end) or b.value < 0:
+        return False  # "(2,54 milliards de $)", "(US$5.6 billion)": a whole amount in parentheses
+    marked = False  # only what stands outside the parentheses marks the notation
+    pos = b.end + 1
+    if b.scale is None:
+        sc = _scale_at(L, text, pos)
+        if sc and not (b.word or sc[0] < 1000):
+            b.scale = sc[0]
+            b.value *= sc[0]
+            pos = sc[1]
+            marked = True
+    if b.kind == "number":
+        p = L.pct_re.match(text, pos)
+        if p and p.group("pct"):
+            b.unit, b.kind = "percent", "percent"
+            pos = p.end()
+            marked = True
+    if b.kind == "number" and b.scale is None and L.subunit_re is not None:
+        su = L.subunit_re.match(text, pos)
+        if su:
+            code, one = L.subunits[su.group("g") or su.group("w").lower()]
+            b.value *= one
+            b.unit, b.kind = code, "money"
+            b.precision = None
+            pos = su.end()
+            marked = True
+    start = ts - 1
+    if b.kind == "number":
+        c = _currency_before(text, ts - 1, floor, text_lower, hints)
+        if c and not isinstance(c[0], tuple):
+            b.unit, b.kind = c[0], "money"
+            start = c[1]
+            marked = True
+        else:
+            c = _currency_after(text, pos, text_lower, hints, allow_conn=False)
+            if c:
+                b.unit, b.kind = c[0], "money"
+                pos = c[1]
+                marked = True
+    if not marked:
+        if not (_CELL_BEFORE_RE.search(text, max(floor, ts - 1 - 40), ts - 1) and _CELL_AFTER_RE.match(text, b.end + 1)):
+            return False
+    b.value = -b.value
+    b.flags.add("negative")
+    b.text_start = start
+    b.end = max(pos, b.end + 1)
+    return True

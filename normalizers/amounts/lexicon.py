@@ -60,6 +60,19 @@ class _Lang:
     year_cue_re: re.Pattern | None = None
     version_after_re: re.Pattern | None = None
     en_scales: dict[str, Decimal] = field(default_factory=dict)
+    subunit_re: re.Pattern | None = None
+    article_scale_re: re.Pattern | None = None
+    id_before_re: re.Pattern | None = None
+    address_cue_re: re.Pattern | None = None
+    street_after_re: re.Pattern | None = None
+    street_before_re: re.Pattern | None = None
+    period_label_re: re.Pattern | None = None
+    period_length_units: frozenset[str] = field(default_factory=frozenset)
+    period_length_after_re: re.Pattern | None = None
+    period_length_before_re: re.Pattern | None = None
+    period_scale_letters: frozenset[str] = field(default_factory=frozenset)
+    scale_not_after_re: re.Pattern | None = None
+    subunits: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
 
 def _raw(lang: str) -> dict:
@@ -128,7 +141,43 @@ def _lang(lang: str) -> _Lang:
     # number words, and the fraction denominators ("a fifth", "three quarters": their articles need no hint)
     hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
     hint_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})")
+    # currency subunits after a number: "2.8p" (glued, case-sensitive), "35 pence" (a word)
+    sub = {k: (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("glued", {}).items()}
+    subw = {k.lower(): (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("words", {}).items()}
+    subunit_re = None
+    if sub or subw:
+        parts = []
+        if sub:
+            parts.append(rf"(?P<g>{_alt(sub)})")
+        if subw:
+            parts.append(rf"{_SP}{{1,2}}(?P<w>(?i:{_alt(subw)}))")
+        subunit_re = re.compile(rf"(?:{'|'.join(parts)})(?![^\W\d_])")
+    # "a dozen", "an hundred": the article is the number 1 before a scale word
+    arts = list(p.get("fractions", {}).get("articles", []))
+    word_scales = [k for k in scales_ci if k.replace(" ", "").isalpha() and len(k) > 3]
+    article_scale_re = re.compile(
+        rf"(?<![^\W\d_])(?i:{_alt(arts)}){_SP}{{1,2}}(?=(?i:{_alt(word_scales)})(?![^\W\d_]))") if arts else None
+    scale_not_after_re = re.compile(
+        rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'scale_not_after'))}){_SP}{{1,3}}$")
+    nf = lambda key: _merged_list(p, s, "not_facts", key)  # noqa: E731
+    streets = nf("street_words")
     return _Lang(
+        id_before_re=re.compile(
+            rf"(?<![^\W\d_])(?i:{_alt(nf('id_before'))})(?:{_SP}{{1,2}}[A-Z][^\W\d_]+)?[:#]?{_SP}{{0,2}}$"),
+        address_cue_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('address_cues'))}){_SP}*:"),
+        street_after_re=re.compile(
+            rf"{_SP}{{0,2}},?{_SP}{{1,2}}(?:[^\W\d_][^\s\d,.;:]*{_SP}{{1,2}}){{0,3}}(?i:{_alt(streets)})(?![^\W\d_])"),
+        street_before_re=re.compile(
+            rf"(?<![^\W\d_])(?i:{_alt(streets)})(?:{_SP}{{1,2}}[^\s\d,.;:]+){{1,3}}{_SP}{{1,2}}$"),
+        period_label_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_labels'))}){_SP}{{1,2}}$"),
+        period_length_units=frozenset(nf("period_length_units")),
+        period_length_after_re=re.compile(rf"{_SP}{{0,3}}\)?{_SP}{{0,2}}(?i:{_alt(nf('period_length_after'))})(?![^\W\d_])"),
+        period_length_before_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_length_before'))}){_SP}{{1,3}}$"),
+        period_scale_letters=frozenset(nf("period_scale_letters")),
+        article_scale_re=article_scale_re,
+        scale_not_after_re=scale_not_after_re,
+        subunit_re=subunit_re,
+        subunits={**sub, **subw},
         lang=lang,
         decimal_mark=p["numbers"]["decimal_mark"],
         scales_ci=scales_ci,

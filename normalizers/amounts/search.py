@@ -12,7 +12,7 @@ from .. import currencies as _cur
 from .. import numbers as _num
 from .currency_context import _currency_before, _glued_currency
 from .digits import _DIGIT_RE, _DOMAIN_RE, _NUM_BODY_RE, _NUM_RE, _PHONE_RE, _VULGAR_CHARS, _VULGAR_RE, _parse_digits
-from .extent import _Build, _build, _scale_at
+from .extent import _Build, _accounting, _build, _scale_at
 from .filters import _keep
 from .lexicon import _SP, _lang
 from .words import _ALONE_STRIP, _Atom, _merge_atoms, _word_atoms
@@ -123,13 +123,8 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
             b.flags.add("approx")
         elif L.approx_after_re.match(text, b.end):
             b.flags.add("approx")
-        # accounting negative "(8.2)%"
-        if b.kind == "number" and b.text_start and text[b.text_start - 1] == "(" and text.startswith(")%", b.end):
-            b.value = -b.value
-            b.flags.add("negative")
-            b.text_start -= 1
-            b.end += 2
-            b.unit, b.kind = "percent", "percent"
+        # accounting negative "(8.2)%", "£(4.5)m", "$(12.4) million", "(1.2)p"
+        _accounting(L, text, text_lower, b, floor, hints)
         # rating "4.6 / 5"
         if b.kind == "number" and b.scale is None:
             rt = _RATING_RE.match(text, b.end)

@@ -79,6 +79,14 @@ def _word_atoms(text: str, lang: str, L: _Lang) -> list[_Atom]:
         toks = [_Tok(m.group(), m.start(), m.end()) for m in _TOK_RE.finditer(text, lo, hi)]
         if toks:
             out.extend(_window_atoms(text, lang, L, toks, find_numbers))
+    if L.article_scale_re is not None:
+        # "a dozen", "about a dozen": the article stands for 1 (the scale word is read after it)
+        taken = {a.start for a in out}
+        extra = [_Atom(m.start(), m.start() + len(m.group().split()[0]), Decimal(1), 0, True, m.group().split()[0])
+                 for lo, hi in wins for m in L.article_scale_re.finditer(text, lo, hi) if m.end() not in taken]
+        extra = [x for x in extra if not any(a.start <= x.start < a.end for a in out)]
+        if extra:
+            out = sorted(out + extra, key=lambda a: a.start)
     return out
 
 
