@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from normalizers.amounts import Amount
+from normalizers.currencies import document_hints
 from normalizers.periods import (Period, PeriodMention, find_fiscal_year_end, find_fiscal_year_naming, find_periods,
                                  fiscal_year_end_for)
 from normalizers.retrie import literal_alternation
@@ -54,33 +55,10 @@ class Extraction:
 # document-level context
 
 
-@lru_cache(maxsize=1)
-def _ambiguous_symbol_evidence() -> dict[str, re.Pattern]:
-    """For ambiguous currency symbols: which words in a document point to which ISO code (one named group
-    per code)."""
-    return {
-        "¥": re.compile(r"\b(?:(?P<CNY>RMB|CNY|yuans?|renminbi)|(?P<JPY>JPY|yens?))\b|(?P<CNY_>CN¥)|(?P<JPY_>JP¥)",
-                        re.IGNORECASE),
-    }
-
-
 def currency_hints(text: str) -> dict[str, str]:
-    """Resolve ambiguous symbols (¥) used in the document from its own words: the most mentioned candidate
-    wins."""
-    hints: dict[str, str] = {}
-    sample = text[:2_000_000]
-    for symbol, rx in _ambiguous_symbol_evidence().items():
-        if symbol not in sample:
-            continue  # nothing to resolve
-        counts: dict[str, int] = {}
-        for m in rx.finditer(sample):
-            code = m.lastgroup.rstrip("_")
-            counts[code] = counts.get(code, 0) + 1
-        if counts:
-            code, n = max(counts.items(), key=lambda kv: kv[1])
-            if list(counts.values()).count(n) == 1:
-                hints[symbol] = code
-    return hints
+    """What the document's ambiguous symbols ("$", "¥") mean, from its own words (normalizers.currencies, data in
+    normalizers/data/currencies.toml [document_evidence]): the most mentioned candidate wins."""
+    return document_hints(text)
 
 
 @lru_cache(maxsize=None)

@@ -203,6 +203,6 @@ def document_hints(text: str) -> dict[str, str]:
             counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
         if counts:
             code, n = max(counts.items(), key=lambda kv: kv[1])
-            if list(counts.values()).count(n) == 1 and code != tables().ambiguous.get(symbol):
+            if list(counts.values()).count(n) == 1:
                 hints[symbol] = code
     return hints

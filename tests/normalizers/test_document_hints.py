@@ -17,5 +17,5 @@ def test_no_hint_without_evidence_or_on_a_tie():
     assert document_hints("Debt of 5 M$ US and 5 M$ CA; costs of 3 M$.") == {}
     # prefixed symbols are no evidence: the document marks each dollar itself
     assert document_hints("HK$3.5 billion and US$2 billion; a bare $4 million.") == {}
-    # US dollars are the default already: no hint needed
-    assert document_hints("All figures in US dollars: $4 million.") == {}
+    # the document's word is the hint, even where it is the symbol's default
+    assert document_hints("All figures in US dollars: $4 million.") == {"$": "USD"}
