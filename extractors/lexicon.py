@@ -55,11 +55,6 @@ def boilerplate_headings() -> frozenset[str]:
 
 
 @lru_cache(maxsize=None)
-def edition_words() -> tuple[str, ...]:
-    return tuple(fold(w) for lang in LANGS for w in canvas(lang).get("edition_words", []))
-
-
-@lru_cache(maxsize=None)
 def retraction_markers() -> tuple[str, ...]:
     words = {fold(w) for lang in LANGS for w in canvas(lang).get("retraction", {}).get("markers", [])}
     return tuple(sorted(words, key=len, reverse=True))
