@@ -44,6 +44,19 @@ class _Build:
     text_start: int | None = None
 
 
+
+def _subunit(L, b, text: str, pos: int) -> int | None:
+    """A currency subunit right after the figure ("2.8p", "35 pence"): the amount becomes money in the main unit
+    (x 0.01); returns where it ends, or None when there is none."""
+    su = L.subunit_re.match(text, pos) if L.subunit_re is not None else None
+    if not su:
+        return None
+    code, one = L.subunits[su.group("g") or su.group("w").lower()]
+    b.value *= one
+    b.unit, b.kind = code, "money"
+    b.precision = None
+    return su.end()
+
 def _scale_at(L: _Lang, text: str, pos: int):
     m = L.scale_re.match(text, pos)
     if not m:
@@ -152,14 +165,8 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                     b.value += Decimal(cm.group(1)) / (100 if len(cm.group(1)) == 2 else 100)
                     b.precision = 2
                     pos = cm.end()
-    if b.unit is None and b.scale is None and L.subunit_re is not None:
-        su = L.subunit_re.match(text, pos)
-        if su:
-            code, one = L.subunits[su.group("g") or su.group("w").lower()]
-            b.value *= one
-            b.unit, b.kind = code, "money"
-            b.precision = None
-            pos = su.end()
+    if b.unit is None and b.scale is None:
+        pos = _subunit(L, b, text, pos) or pos
     if b.unit is None:
         p = L.pct_re.match(text, pos)
         if p:
@@ -324,15 +331,10 @@ def _accounting(L: _Lang, text: str, text_lower: str, b: _Build, floor: int, hin
             b.unit, b.kind = "percent", "percent"
             pos = p.end()
             marked = True
-    if b.kind == "number" and b.scale is None and L.subunit_re is not None:
-        su = L.subunit_re.match(text, pos)
-        if su:
-            code, one = L.subunits[su.group("g") or su.group("w").lower()]
-            b.value *= one
-            b.unit, b.kind = code, "money"
-            b.precision = None
-            pos = su.end()
-            marked = True
+    if b.kind == "number" and b.scale is None:
+        end = _subunit(L, b, text, pos)
+        if end:
+            pos, marked = end, True
     start = ts - 1
     if b.kind == "number":
         c = _currency_before(text, ts - 1, floor, text_lower, hints)
