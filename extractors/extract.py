@@ -31,7 +31,7 @@ from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
 from .subjects import (lead_label_end, leading_name, needs_ner, run_ner, subject_from_entities, trailing_name,
                        value_name)
-from .units import PLAIN_NUMBER, declared_unit, kind_unit
+from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
 
@@ -355,6 +355,7 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         period = resolved.period if resolved else None
         section: Section = unit.section
         start = unit.start + a.start
+        dimension, ref_value, ref_unit = physical(kind, unit_name, value)
         out.append(
             Fact(
                 value=value,
@@ -383,6 +384,9 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
                 period_label=period.label if period else None,
                 period_source=resolved.source if resolved and (period or resolved.grain_hint) else None,
                 precision=a.precision,
+                dimension=dimension,
+                ref_value=ref_value,
+                ref_unit=ref_unit,
             )
         )
     if unit.kind != "cell":

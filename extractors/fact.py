@@ -34,7 +34,7 @@ PERIOD_SOURCES = ("inline", "row", "header", "intro")
 class Fact:
     # what
     value: Decimal
-    unit: str  # ISO 4217, 'percent', 'count' or a singular lowercase unit word
+    unit: str  # ISO 4217, 'percent', 'count' or a pint unit's canonical name (normalizers.units)
     kind: str  # one of KINDS
     value_high: Decimal | None = None
     flags: tuple[str, ...] = ()
@@ -63,3 +63,8 @@ class Fact:
     period_source: str | None = None  # one of PERIOD_SOURCES or None
     # number of decimals written (for "same figure at another precision" comparisons)
     precision: int | None = None
+    # a quantity's dimension (normalizers.units.DIMENSIONS: energy, volume, mass, ...) and its value in the
+    # dimension's reference unit (megawatt_hour, cubic_meter, metric_ton, ...); None for money, percents, counts
+    dimension: str | None = None
+    ref_value: float | None = None
+    ref_unit: str | None = None

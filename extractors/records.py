@@ -26,7 +26,7 @@ from .segment import Structure
 _FACT_FIELDS = (
     "section_index", "block", "lang", "subject", "metric", "unit", "kind", "period_start", "period_end",
     "period_grain", "period_label", "period_source", "source_text", "line_number", "char_start", "char_end",
-    "sentence", "precision",
+    "sentence", "precision", "dimension", "ref_unit",
 )
 _REPORT_FIELDS = ("ticker", "company", "edition_label", "edition_date", "report_key", "edition_id")
 
@@ -117,6 +117,7 @@ def fact_columns(facts: Iterable[Fact], *, document: dict, run_id: str, extracto
         "metric_key": [metric_key(f.metric) for f in facts],
         "value": [_float(f.value) for f in facts],
         "value_high": [_float(f.value_high) for f in facts],
+        "ref_value": [_float(f.ref_value) for f in facts],
         "is_fiscal": [bool(f.is_fiscal) for f in facts],
         "flags": [list(f.flags or ()) for f in facts],
         "rounding_step": [_float(rounding_step(f.value, f.precision, f.kind)) for f in facts],

@@ -40,7 +40,7 @@ INSERT INTO fact_kinds (kind, description) VALUES
     ('money', 'An amount of money; unit is an ISO 4217 currency.'),
     ('percent', 'A percentage; unit is percent.'),
     ('count', 'A number of things (users, employees, stores...); unit is count.'),
-    ('quantity', 'A measured quantity; unit is a singular lowercase unit word (second, gram, petabyte...).')
+    ('quantity', 'A measured quantity; unit is a pint unit (second, metric_ton, petabyte...), with dimension and ref_value.')
 ON CONFLICT DO NOTHING;
 COMMENT ON TABLE fact_kinds IS 'What kind of figure a fact is (facts.kind).';
 COMMENT ON COLUMN fact_kinds.kind IS 'Kind key, as stored in facts.kind.';
@@ -253,7 +253,7 @@ COMMENT ON COLUMN facts.subject_key IS 'Normalised subject (lowercase, no accent
 COMMENT ON COLUMN facts.metric_key IS 'Normalised metric, same rules (e.g. chiffre d''affaires / revenus / revenue -> revenue; MAU -> monthly active users).';
 COMMENT ON COLUMN facts.value IS 'The figure in base units (1,6 milliard -> 1600000000; 39,5 % -> 39.5). Lower bound for ranges.';
 COMMENT ON COLUMN facts.value_high IS 'Upper bound of a range (flag range); NULL otherwise.';
-COMMENT ON COLUMN facts.unit IS 'ISO 4217 currency for money (USD, CNY, EUR...), percent, count, or a singular lowercase unit word (second, gram, petabyte...).';
+COMMENT ON COLUMN facts.unit IS 'ISO 4217 currency for money (USD, CNY, EUR...), percent, count, or for a quantity the canonical name of a pint unit (hectoliter, megawatt_hour, metric_ton, square_meter, petabyte, second, teu, points, times...; normalizers/data/<lang>/units.toml).';
 COMMENT ON COLUMN facts.kind IS 'money | percent | count | quantity (fact_kinds.kind).';
 COMMENT ON COLUMN facts.period_start IS 'First day of the period the figure covers, when known.';
 COMMENT ON COLUMN facts.period_end IS 'Last day of the period, or the as-of date; NULL when no period is stated or implied (such facts never conflict; facts_latest and fact_changes keep them only when the edition states that subject/metric/unit undated once).';
@@ -273,6 +273,14 @@ COMMENT ON COLUMN facts.extractor_version IS 'Version of the extractor that prod
 COMMENT ON COLUMN facts.run_id IS 'Run that loaded the fact (runs.run_id).';
 COMMENT ON COLUMN facts.report_key IS 'The report the fact belongs to: ticker, else company, else document_id (computed at extraction, extractors/ids.py).';
 COMMENT ON COLUMN facts.edition_id IS 'The edition of the report the fact is written in (editions.edition_id): one document may hold several editions (e.g. an updated canvas appended to the file).';
+-- quantities in one reference unit per dimension (added after the first release: ADD COLUMN IF NOT EXISTS
+-- brings a warehouse file made before them up to date; new files get the same column order)
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS dimension VARCHAR;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS ref_value DOUBLE;
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS ref_unit VARCHAR;
+COMMENT ON COLUMN facts.dimension IS 'What a quantity measures (pint dimensionality named by normalizers/units.py): energy, power, volume, area, mass, length, duration, data, containers (TEU), points (percentage or score points), multiple (x times), rating (stars), compute (GPU hours). NULL for money, percent and count facts, and for a quantity whose unit has no known dimension.';
+COMMENT ON COLUMN facts.ref_value IS 'value converted (by pint) into the dimension''s reference unit ref_unit, so figures of one dimension add up and compare: 2.9 TWh -> 2900000 (megawatt_hour), 615000 hl -> 61500 (cubic_meter), 410,000 sq ft -> 38090 (square_meter). NULL when dimension is NULL.';
+COMMENT ON COLUMN facts.ref_unit IS 'Reference unit of the dimension: energy megawatt_hour, power megawatt, volume cubic_meter, area square_meter, mass metric_ton, length kilometer, duration hour, data gigabyte, containers teu, points points, multiple times, rating star, compute gpu_hour. NULL when dimension is NULL.';
 
 -- ---------------------------------------------------------------------------------------------
 -- rejected_inputs

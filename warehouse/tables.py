@@ -49,6 +49,9 @@ FACTS_SCHEMA = pa.schema(
         pa.field("run_id", pa.string()),
         pa.field("report_key", pa.string(), nullable=False),
         pa.field("edition_id", pa.string(), nullable=False),
+        pa.field("dimension", pa.string()),
+        pa.field("ref_value", pa.float64()),
+        pa.field("ref_unit", pa.string()),
     ]
 )
 

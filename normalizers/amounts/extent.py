@@ -24,6 +24,7 @@ _WORD_CENTS_RE = re.compile(
     _SP + r"{1,2}(?i:and|et|&)" + _SP + r"{1,2}(?P<w>[^\W\d_]{3,12}(?:[- ][^\W\d_]{3,6})?)" + _SP + r"{1,2}(?i:cents?|centimes?)(?![^\W\d_])"
 )
 _EXP_RE = re.compile(r"(?:[eE](?P<e>[+-]?\d{1,3})|\^(?P<c>[+-]{0,2})(?P<ce>\d{1,3})|" + _SP + r"?[x×]" + _SP + r"?10\^(?P<t>[+-]?\d{1,3}))(?![\w])")
+BASIS_POINT = Decimal("0.01")  # percentage points in a basis point (normalizers/data/units.txt says the same)
 
 
 @dataclass(slots=True)
@@ -42,6 +43,7 @@ class _Build:
     frac: bool = False
     cur_before: bool = False
     text_start: int | None = None
+    basis_points: bool = False  # value converted from basis points to points
 
 
 
@@ -172,8 +174,12 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
         if p:
             if p.group("pct"):
                 b.unit, b.kind = "percent", "percent"
-            elif p.group("bp"):
-                b.unit, b.kind = "basis point", "quantity"
+            elif p.group("bp"):  # a basis point is a hundredth of a percentage point: +320bps = 3.2 points
+                b.unit, b.kind = "points", "quantity"
+                b.value *= BASIS_POINT
+                b.basis_points = True
+                if b.precision is not None:
+                    b.precision += 2
             else:
                 b.unit, b.kind = "points", "quantity"
             pos = p.end()

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from .. import langdata
 from .. import numbers as _num
+from .. import units as _units
 from ..retrie import trie_alternation
 
 _LANGS = ("fr", "en")
@@ -94,13 +95,15 @@ def _lang(lang: str) -> _Lang:
     scales_ci.update({k.lower(): Decimal(v) for k, v in p["scales"].items()})
     scales_cs = {k: Decimal(v) for k, v in s.get("scales_cs", {}).items()}
     scales_cs.update({k: Decimal(v) for k, v in p.get("scales_cs", {}).items()})
-    units: dict[str, str] = {}
-    for src in (s, p):
-        units.update(src["units"])
-    # single letters / case-sensitive abbreviations are only read glued to the number ("24h", "10x")
+    # unit words: data/<lang>/units.toml (pint units, normalizers/units.py), the primary language winning
+    other = "en" if lang == "fr" else "fr"
+    units: dict[str, str] = {**_units.lexicon(other), **_units.lexicon(lang)}
+    spaced = _units.spaced_letters(lang)
+    # case-sensitive abbreviations ("MW", "TEU") and the one-letter symbols read after a space ("612 000 t");
+    # other single letters are only read glued to the number ("24h", "10x")
     units_ci = {k.lower(): v for k, v in units.items() if not (k != k.lower() and len(k) <= 3) and len(k) > 1}
-    units_cs = {k: v for k, v in units.items() if k != k.lower() and len(k) <= 3}
-    units_glued = {k: v for k, v in units.items() if len(k) == 1}
+    units_cs = {k: v for k, v in units.items() if (k != k.lower() and len(k) <= 3) or k in spaced}
+    units_glued = {k: v for k, v in units.items() if len(k) == 1 and k not in spaced}
     units_all = {**{k.lower(): v for k, v in units_ci.items()}, **units_cs, **units_glued}
 
     upper_cs = [k for k in scales_cs if not k.islower()]
@@ -112,7 +115,7 @@ def _lang(lang: str) -> _Lang:
     points = _merged_list(p, s, "percent", "points")
     bps = _merged_list(p, s, "percent", "basis_points")
     pct_re = re.compile(
-        rf"{_SP}{{0,2}}(?:(?P<pts>(?i:{_alt([w for w in points if ' ' in w])}))|(?P<bp>(?i:{_alt(bps)}))|(?P<pct>%|(?i:{_alt([w for w in pct_words if w != '%'])}))|(?P<pts2>(?i:{_alt([w for w in points if ' ' not in w])})))(?![^\W\d_])"
+        rf"{_SP}{{0,2}}(?:(?P<pts>(?i:{_alt([w for w in points if ' ' in w])}))|(?P<bp>(?i:{_alt([w for w in bps if len(w) > 3])})|{_alt([w for w in bps if len(w) <= 3])})|(?P<pct>%|(?i:{_alt([w for w in pct_words if w != '%'])}))|(?P<pts2>(?i:{_alt([w for w in points if ' ' not in w])})))(?![^\W\d_])"
     )
     unit_re = re.compile(
         rf"(?:{_SP}?-?{_SP}?(?P<ci>(?i:{_alt(units_ci)}))|{_SP}?(?P<cs>{_alt(units_cs)})|(?P<gl>{_alt(units_glued)}))(?![^\W\d_])"

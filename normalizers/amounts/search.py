@@ -12,7 +12,7 @@ from .. import currencies as _cur
 from .. import numbers as _num
 from .currency_context import _currency_before, _glued_currency
 from .digits import _DIGIT_RE, _DOMAIN_RE, _NUM_BODY_RE, _NUM_RE, _PHONE_RE, _VULGAR_CHARS, _VULGAR_RE, _parse_digits
-from .extent import _Build, _accounting, _build, _scale_at
+from .extent import BASIS_POINT, _Build, _accounting, _build, _scale_at
 from .filters import _keep
 from .lexicon import _SP, _lang
 from .words import _ALONE_STRIP, _Atom, _merge_atoms, _word_atoms
@@ -206,6 +206,8 @@ def _range_partner(L, text, text_lower, b: _Build, rm, by_start, hints, months):
         # "10 to 20" without unit: keep as two numbers unless "from"/"between" introduces them
         return None
     lo, hi = b.value, b2.value
+    if b2.basis_points and not b.unit:
+        lo = lo * BASIS_POINT  # "50-80 bps": both bounds in basis points
     if b.scale is None and b2.scale is not None and not b.word:
         lo = lo * b2.scale
     if hi < lo:
