@@ -24,8 +24,8 @@ from .fact import Fact
 from .memo import cached_amounts
 from .metrics import clean_label, find_metric
 from .period_context import (
-    RESOLVABLE_RELATIVE, ResolvedPeriod, combine, default_marker, nearest, opens_sentence, periods_in, resolve,
-    lead_period, shares_words, usable,
+    RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
+    periods_in, resolve, lead_period, shares_words, speaks_of_period, usable,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
@@ -73,7 +73,7 @@ def _retraction_regex() -> re.Pattern:
 
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
 # 39%"); elsewhere such a label names a measure ("- Median build time: 4.2 minutes") of the company.
-LABEL_SUBJECT_BLOCKS = ("channels", "customer_segments", "revenue_streams")
+LABEL_SUBJECT_BLOCKS = ("key_partners", "channels", "customer_segments", "revenue_streams")
 
 
 class DocumentExtractor:
@@ -98,6 +98,7 @@ class DocumentExtractor:
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
         self.default_period: Period | None = lead_period(doc.text, self.fye)  # the title's / "unless stated otherwise"
+        self.default_stated = False  # True once "unless stated otherwise" set it (then it applies everywhere)
         self._last_section: int | None = None
         self.title_lines = frozenset([ln.strip() for ln in doc.text[:2_000].splitlines() if ln.strip()][:3])
 
@@ -163,7 +164,9 @@ class DocumentExtractor:
                 found = [m for m in self._ctx_periods(ctx, lang) if m.period is not None]
                 if found:
                     return resolve(found[0], "intro")
-        if self.default_period is not None:
+        if self.default_period is not None and (
+                self.default_stated or unit.section.block in TITLE_PERIOD_BLOCKS
+                or speaks_of_period(unit.text, amount, inline)):
             return ResolvedPeriod(self.default_period, "intro")
         return None
 
@@ -174,6 +177,7 @@ class DocumentExtractor:
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
             self.default_period = concrete[0]
+            self.default_stated = True
 
     def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
         """True when some other column header of the unit's table states a period."""

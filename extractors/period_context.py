@@ -233,3 +233,36 @@ def lead_period(text: str, fye: tuple[int, ...]) -> Period | None:
     if len({p.end for p in found}) != 1:
         return None
     return found[0]
+
+
+# Canvas blocks whose figures are flows over the report's period (volumes produced, sales by channel, costs,
+# revenues) and text outside canvas blocks. The other blocks describe standing structure (partners, resources,
+# offers, relationships, segments): there a figure that states no period and has no period in its context
+# ("Patents held: 11,840", "about a dozen mills") is not given the title's period unless its own statement
+# speaks of a period ("at quarter-end", "for the half", a comparative "(FY23: 4.1)").
+TITLE_PERIOD_BLOCKS = (None, "key_activities", "channels", "cost_structure", "revenue_streams")
+
+
+@lru_cache(maxsize=None)
+def current_period_cue() -> re.Pattern:
+    """Words that place a figure in the report's current period without naming it (context.toml
+    [default_period] current_cues): "at quarter-end", "for the half", "au T3"."""
+    words = {lexicon.fold(w) for lg in lexicon.LANGS
+             for w in lexicon.load(lg, "context").get("default_period", {}).get("current_cues", [])}
+    return re.compile(r"(?<![\w])(?:" + literal_alternation(words) + r")(?![\w])")
+
+
+def statement_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The ';'-separated statement of text around pos."""
+    start = text.rfind(";", 0, pos) + 1
+    end = text.find(";", pos)
+    return start, (len(text) if end < 0 else end)
+
+
+def speaks_of_period(text: str, amount: Amount, mentions) -> bool:
+    """Does the amount's statement name a period (any mention, a comparative's included) or a current-period cue?"""
+    start, end = statement_bounds(text, amount.start)
+    if any(start <= m.start < end for m in mentions):
+        return True
+    folded = lexicon.fold(text[start:end])
+    return bool(current_period_cue().search(folded))
