@@ -25,7 +25,7 @@ from .memo import cached_amounts
 from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
-    periods_in, resolve, lead_period, shares_words, speaks_of_period, usable,
+    periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
@@ -152,9 +152,16 @@ class DocumentExtractor:
                 return combine(resolve(concrete[0], "row"), hints)
             if hints:
                 return resolve(hints[0], "row")
-            found = self._ctx_periods(unit.col_header, lang)
-            if found:
+            found = self._header_periods(unit.col_header, lang)
+            comparison = comparison_column(unit.col_header)
+            if found and (not comparison or any(m.period is not None for m in found)):
                 return resolve(found[-1], "header")
+            if comparison:
+                # "| H1 24 | H1 23 | Change |": a change or share column is for the first period column on its left
+                for idx, h in enumerate(unit.headers[1:unit.col_index], start=1):
+                    current = [m for m in self._header_periods(h, lang) if m.period is not None]
+                    if current:
+                        return resolve(current[0], "header")
         if unit.kind == "cell" and self._table_dates_columns(unit, lang) and not shares_words(unit, unit.intro):
             # the table says which columns have a period ("Part du CA (exercice 2024)"), this one has none,
             # and the introducing sentence is about something else
@@ -182,8 +189,13 @@ class DocumentExtractor:
     def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
         """True when some other column header of the unit's table states a period."""
         return any(
-            self._ctx_periods(h, lang) for h in unit.headers if h and h != unit.col_header
+            self._header_periods(h, lang) for h in unit.headers if h and h != unit.col_header
         )
+
+    def _header_periods(self, header: str | None, lang: str) -> list[PeriodMention]:
+        """The periods a column header states, without a comparison base ("vs FY2023": the column compares
+        the figures' period with FY2023, it is not FY2023's)."""
+        return [m for m in self._ctx_periods(header, lang) if not is_base(header, m)]
 
     def resolve_relative(self, mentions: list[PeriodMention], lang: str) -> list[PeriodMention]:
         """Relative periods ("the same quarter", "a year earlier") against the last period stated before."""

@@ -144,6 +144,25 @@ def nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: l
     return min(same, key=dist)
 
 
+def is_base(text: str, mention: PeriodMention) -> bool:
+    """Is the mention a comparison base ("vs FY2023", "up 5.8% from FY2024", "par rapport à 2023")?"""
+    return bool(_base_word_before().search(text[max(0, mention.start - 24):mention.start]))
+
+
+@lru_cache(maxsize=None)
+def _comparison_column() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS
+             for w in lexicon.load(lg, "context").get("tables", {}).get("comparison_columns", [])}
+    return re.compile(r"(?<![\w])(?:" + literal_alternation(words) + r")(?![\w])")
+
+
+@lru_cache(maxsize=4096)
+def comparison_column(header: str | None) -> bool:
+    """A column derived from the period columns on its left: a change, a growth rate, a share ("YoY",
+    "Variation", "vs FY2023", "% of total"); context.toml [tables] comparison_columns."""
+    return bool(header) and bool(_comparison_column().search(lexicon.fold(header)))
+
+
 @dataclass(slots=True)
 class ResolvedPeriod:
     period: Period | None

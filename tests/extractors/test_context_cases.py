@@ -27,3 +27,17 @@ def test_current_cue(case, lang):
 @pytest.mark.parametrize("case,lang", _cases("not_current_cue"))
 def test_not_current_cue(case, lang):
     assert not current_period_cue().search(lexicon.fold(case["text"]))
+
+
+@pytest.mark.parametrize("case,lang", _cases("comparison_column"))
+def test_comparison_column(case, lang):
+    from extractors.period_context import comparison_column
+
+    assert comparison_column(case["text"])
+
+
+@pytest.mark.parametrize("case,lang", _cases("not_comparison_column"))
+def test_not_comparison_column(case, lang):
+    from extractors.period_context import comparison_column
+
+    assert not comparison_column(case["text"])
