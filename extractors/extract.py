@@ -26,6 +26,7 @@ from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
     periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
+    comparative_figure, event_date,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
@@ -127,7 +128,11 @@ class DocumentExtractor:
 
         Prose sentences only use their own clause (and relative words resolved against the text just before);
         a period written inside another amount's cell belongs to that amount, not to the row."""
-        got = resolve(nearest(inline, amount, unit.text, amounts), "inline")
+        m = nearest(inline, amount, unit.text, amounts)
+        if m is not None and m.period is not None and m.end <= amount.start and comparative_figure(unit.text, amount):
+            # "rose to $189 in Q3 25, from $176": the base figure is the same period a year earlier
+            return ResolvedPeriod(self._year_earlier(m.period, lang), "inline")
+        got = resolve(m, "inline")
         if got:
             return got
         if unit.kind == "sentence" and unit.paragraph:
@@ -197,14 +202,30 @@ class DocumentExtractor:
         the figures' period with FY2023, it is not FY2023's)."""
         return [m for m in self._ctx_periods(header, lang) if not is_base(header, m)]
 
+    def _year_earlier(self, period: Period, lang: str) -> Period:
+        again = find_periods("a year earlier", "en", fiscal_year_end=self.fye, reference=period)
+        return again[0].period if again and again[0].period is not None else period
+
     def resolve_relative(self, mentions: list[PeriodMention], lang: str) -> list[PeriodMention]:
-        """Relative periods ("the same quarter", "a year earlier") against the last period stated before."""
-        if self.last_period is None or not any(m.relative in RESOLVABLE_RELATIVE and m.period is None for m in mentions):
+        """Relative periods ("the same quarter", "a year earlier") against a period stated earlier in the same
+        text; else, for "a year earlier" / "the prior quarter", the document's current period (its title's or
+        "unless stated otherwise"); else the last period stated before."""
+        if not any(m.relative in RESOLVABLE_RELATIVE and m.period is None for m in mentions):
             return mentions
         out = []
         for m in mentions:
             if m.relative in RESOLVABLE_RELATIVE and m.period is None:
-                again = find_periods(m.text, lang, fiscal_year_end=self.fye, reference=self.last_period)
+                earlier = [x.period for x in mentions if x.period is not None and not x.relative and x.end <= m.start]
+                if earlier:
+                    ref = earlier[-1]
+                elif m.relative in ("prior_year", "prior_period"):
+                    ref = self.default_period or self.last_period
+                else:
+                    ref = self.last_period or self.default_period
+                if ref is None:
+                    out.append(m)
+                    continue
+                again = find_periods(m.text, lang, fiscal_year_end=self.fye, reference=ref)
                 if again and again[0].period is not None:
                     a = again[0]
                     m = PeriodMention(m.start, m.end, m.text, a.period, m.relative, m.grain_hint)
@@ -326,6 +347,8 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
     if unit.section.index != ex._last_section:
         ex.last_period, ex._last_section = None, unit.section.index
     inline = usable(ex.resolve_relative(period_mentions, lang), amounts)
+    if inline:  # "contrat ... jusqu'en 2032", "payable le 15 mai 2025": an event's date, not a period of figures
+        inline = [m for m in inline if not event_date(unit.text, m)]
     cells_with_amounts = frozenset()
     if unit.kind == "cell":
         cells_with_amounts = frozenset(

@@ -77,12 +77,49 @@ def _paren_groups(text: str) -> list[tuple[int, int]]:
     return groups
 
 
+@lru_cache(maxsize=None)
+def _event_before() -> re.Pattern:
+    """Words that make the date after them an event or a deadline, not a figure's period ("jusqu'en 2032",
+    "renewed to 2027", "mise en service en 1921", "payable le 15 mai 2025"): context.toml [clauses] event_words."""
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("event_words")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")(?:\s+(?:en|le|la|in|on|the|de|du))?\s*$")
+
+
+def event_date(text: str, mention: PeriodMention) -> bool:
+    """Is the mention the date of an event or a deadline named just before it?"""
+    return bool(_event_before().search(lexicon.fold(text[max(0, mention.start - 40):mention.start])))
+
+
+@lru_cache(maxsize=None)
+def _comparison_lead() -> re.Pattern:
+    """A comparison word right before a figure ("from $176", "up from 41%", "contre 11,90 $"): the figure is
+    the comparison's base (context.toml [clauses] comparison_leads)."""
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")\s+(?=[-+\u2212(]?[\d$€£¥₩₹]|[a-z]{2,3}\s?[$€£¥]?\s?\d)")
+
+
+def comparative_figure(text: str, amount: Amount) -> bool:
+    """Is the amount a comparison's base figure ("rose to $189 in Q3 25, from $176")?"""
+    return bool(_lead_before().search(lexicon.fold(text[max(0, amount.start - 24):amount.start])))
+
+
+@lru_cache(maxsize=None)
+def _lead_before() -> re.Pattern:
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")\s*$")
+
+
 @lru_cache(maxsize=4096)
 def _layout(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
     """A text's parentheses, ';' positions and clause breaks (shared by all the amounts of a unit)."""
     groups = tuple(_paren_groups(text)) if "(" in text else ()
     seg_breaks = tuple(i for i, ch in enumerate(text) if ch == ";") if ";" in text else ()
     soft = tuple(m.start() for m in _clause_break().finditer(text))
+    folded = lexicon.fold(text)
+    if len(folded) == len(text):  # "... 11% of sign-ups from 8% in FY23": FY23 is the base figure's
+        leads = tuple(m.start() for m in _comparison_lead().finditer(folded))
+        if leads:
+            soft = tuple(sorted(set(soft) | set(leads)))
     return groups, seg_breaks, soft
 
 

@@ -41,3 +41,47 @@ def test_not_comparison_column(case, lang):
     from extractors.period_context import comparison_column
 
     assert not comparison_column(case["text"])
+
+
+def _mention(text, date, lang):
+    from normalizers.periods import find_periods
+
+    found = [m for m in find_periods(text, lang, fiscal_year_end=(12, 31)) if m.text.endswith(date)]
+    assert found, (text, date)
+    return found[0]
+
+
+@pytest.mark.parametrize("case,lang", _cases("event_date"))
+def test_event_date(case, lang):
+    from extractors.period_context import event_date
+
+    assert event_date(case["text"], _mention(case["text"], case["date"], lang))
+
+
+@pytest.mark.parametrize("case,lang", _cases("not_event_date"))
+def test_not_event_date(case, lang):
+    from extractors.period_context import event_date
+
+    assert not event_date(case["text"], _mention(case["text"], case["date"], lang))
+
+
+def _amount(text, figure, lang):
+    from normalizers.amounts import find_amounts
+
+    found = [a for a in find_amounts(text, lang) if a.text == figure]
+    assert found, (text, figure)
+    return found[0]
+
+
+@pytest.mark.parametrize("case,lang", _cases("comparison_lead"))
+def test_comparison_lead(case, lang):
+    from extractors.period_context import comparative_figure
+
+    assert comparative_figure(case["text"], _amount(case["text"], case["figure"], lang))
+
+
+@pytest.mark.parametrize("case,lang", _cases("not_comparison_lead"))
+def test_not_comparison_lead(case, lang):
+    from extractors.period_context import comparative_figure
+
+    assert not comparative_figure(case["text"], _amount(case["text"], case["figure"], lang))
