@@ -26,7 +26,7 @@ from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
     periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
-    comparative_figure, event_date,
+    comparative_figure, event_date, yearly_rate,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
@@ -128,6 +128,8 @@ class DocumentExtractor:
 
         Prose sentences only use their own clause (and relative words resolved against the text just before);
         a period written inside another amount's cell belongs to that amount, not to the row."""
+        if yearly_rate(unit.text, amount, amounts, inline):
+            return None  # "capacity 900,000 TEU a year": a rate, no period
         m = nearest(inline, amount, unit.text, amounts)
         if m is not None and m.period is not None and m.end <= amount.start and comparative_figure(unit.text, amount):
             # "rose to $189 in Q3 25, from $176": the base figure is the same period a year earlier

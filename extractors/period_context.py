@@ -91,6 +91,22 @@ def event_date(text: str, mention: PeriodMention) -> bool:
 
 
 @lru_cache(maxsize=None)
+def _yearly_rate() -> re.Pattern:
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("yearly_rate")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")(?![\w])")
+
+
+def yearly_rate(text: str, amount: Amount, amounts=(), mentions=()) -> bool:
+    """A figure per year ("7,5 M€ par an", "900,000 TEU a year", "538 transactions per year") is a rate, not a
+    figure of a period: in the amount, or in the words right after it (before the next figure, period mention
+    — "a year ago" — or clause)."""
+    end = min(len(text), amount.end + 40)
+    end = min([b.start for b in amounts if b.start >= amount.end] + [m.start for m in mentions if m.start >= amount.end] + [end])
+    tail = text[amount.start:end]
+    return bool(_yearly_rate().search(lexicon.fold(tail).split(",")[0]))
+
+
+@lru_cache(maxsize=None)
 def _comparison_lead() -> re.Pattern:
     """A comparison word right before a figure ("from $176", "up from 41%", "contre 11,90 $"): the figure is
     the comparison's base (context.toml [clauses] comparison_leads)."""

@@ -85,3 +85,24 @@ def test_not_comparison_lead(case, lang):
     from extractors.period_context import comparative_figure
 
     assert not comparative_figure(case["text"], _amount(case["text"], case["figure"], lang))
+
+
+def _rate(case, lang):
+    from extractors.period_context import yearly_rate
+    from normalizers.amounts import find_amounts
+    from normalizers.periods import find_periods
+
+    text = case["text"]
+    amounts = list(find_amounts(text, lang))
+    mentions = find_periods(text, lang, fiscal_year_end=(12, 31))
+    return yearly_rate(text, _amount(text, case["figure"], lang), amounts, mentions)
+
+
+@pytest.mark.parametrize("case,lang", _cases("yearly_rate"))
+def test_yearly_rate(case, lang):
+    assert _rate(case, lang)
+
+
+@pytest.mark.parametrize("case,lang", _cases("not_yearly_rate"))
+def test_not_yearly_rate(case, lang):
+    assert not _rate(case, lang)
