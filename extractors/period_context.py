@@ -103,7 +103,7 @@ def yearly_rate(text: str, amount: Amount, amounts=(), mentions=()) -> bool:
     end = min(len(text), amount.end + 40)
     end = min([b.start for b in amounts if b.start >= amount.end] + [m.start for m in mentions if m.start >= amount.end] + [end])
     tail = text[amount.start:end]
-    return bool(_yearly_rate().search(lexicon.fold(tail).split(",")[0]))
+    return bool(_yearly_rate().search(lexicon.fold(tail).split(", ")[0]))
 
 
 @lru_cache(maxsize=None)
