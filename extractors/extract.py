@@ -372,6 +372,9 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
     for i, a in enumerate(amounts):
         kind, unit_name = kind_unit(a)
         value = a.value
+        if a.kind == "number" and 0 < value < 1 and not any(ch.isdigit() for ch in a.text):
+            # "five-eighths", "cinq huitièmes": a fraction in words is a share, in percent (gold SCHEMA)
+            kind, unit_name, value = "percent", "percent", value * 100
         if declared and a.kind == "number":
             # a bare number under a header that declares its unit: "Revenue (USD m) | 1,234"
             scale, unit_name, kind = declared

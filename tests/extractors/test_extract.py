@@ -189,3 +189,11 @@ def test_block_headings_alone_on_their_line():
     periods = {f.source_text: str(f.period_end) for f in facts}
     # the title's year is the revenue's period; a count of partners states none
     assert periods == {"a dozen": "None", "$4.2 billion": "2024-12-31"}
+
+
+def test_fractions_in_words_are_percentages():
+    text = "Five-eighths of new orders in 2024 included a maintenance contract; cinq huitièmes des ventes, 0.5 of a point.\n"
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    got = {f.source_text: (f.kind, f.unit, float(f.value)) for f in facts}
+    assert got["Five-eighths"] == ("percent", "percent", 62.5)
+    assert got["0.5"][0] != "percent"  # written in digits: a number, not a share
