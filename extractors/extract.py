@@ -369,6 +369,11 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
             declared = declared_unit(label, lang, hints) if label else None
             if declared:
                 break
+        if not declared and unit.intro and unit.intro.rstrip().endswith(":"):
+            # "Net sales by channel, Q3 25 ($ millions):" then the table: the lead line's currency and scale
+            declared = declared_unit(unit.intro, lang, hints)
+            if declared and declared[2] != "money":
+                declared = None
     for i, a in enumerate(amounts):
         kind, unit_name = kind_unit(a)
         value = a.value

@@ -197,3 +197,12 @@ def test_fractions_in_words_are_percentages():
     got = {f.source_text: (f.kind, f.unit, float(f.value)) for f in facts}
     assert got["Five-eighths"] == ("percent", "percent", 62.5)
     assert got["0.5"][0] != "percent"  # written in digits: a number, not a share
+
+
+def test_scale_declared_by_the_line_before_a_table():
+    text = ("Net sales by channel, Q3 25 ($ millions):\n| Channel | Net sales | YoY |\n|---|---|---|\n"
+            "| Wholesale | 598.7 | 4.1% |\n\nStores by region:\n| Region | Stores |\n|---|---|\n| West | 142 |\n")
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    got = {f.source_text: (f.unit, float(f.value)) for f in facts}
+    assert got["598.7"] == ("USD", 598_700_000.0)
+    assert got["142"] == ("count", 142.0)
