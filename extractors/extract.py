@@ -30,8 +30,8 @@ from .period_context import (
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
-from .subjects import (lead_label_end, leading_name, needs_ner, run_ner, subject_from_entities, trailing_name,
-                       value_name)
+from .subjects import (lead_label_end, leading_name, names_a_measure, needs_ner, run_ner, subject_from_entities,
+                       trailing_name, value_name)
 from .units import PLAIN_NUMBER, declared_unit, kind_unit
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -251,6 +251,11 @@ class DocumentExtractor:
                     find_metric(unit.text, lang, amount, amounts))
         skip = lead_label_end(unit.text)
         subject = subject_from_entities(spacy_doc, amount.start, skip) if spacy_doc is not None else None
+        if subject is None and skip and unit.section.block in LABEL_SUBJECT_BLOCKS:
+            # "Industriels électro-intensifs : 220 sites": a segment, channel or revenue line named by the label
+            label = clean_label(unit.text[:skip])
+            if label and find_metric(label, lang) is None and not names_a_measure(label):
+                subject = label
         return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
 
     def _bullet_subject(self, unit: Unit, spacy_doc, amount: Amount, lang: str, company: str | None) -> str | None:
@@ -270,6 +275,7 @@ class DocumentExtractor:
         label = clean_label(unit.label)
         block = unit.section.block
         if (not label or any(ch.isdigit() for ch in unit.label) or find_metric(label, lang) is not None
+                or names_a_measure(label)
                 or (block not in LABEL_SUBJECT_BLOCKS if block else len(label.split()) > 4)):
             return self._context_subject(unit, lang) or company
         return label

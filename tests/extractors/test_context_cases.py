@@ -106,3 +106,17 @@ def test_yearly_rate(case, lang):
 @pytest.mark.parametrize("case,lang", _cases("not_yearly_rate"))
 def test_not_yearly_rate(case, lang):
     assert not _rate(case, lang)
+
+
+@pytest.mark.parametrize("case,lang", _cases("measure_label"))
+def test_measure_label(case, lang):
+    from extractors.subjects import names_a_measure
+
+    assert names_a_measure(case["text"])
+
+
+@pytest.mark.parametrize("case,lang", _cases("not_measure_label"))
+def test_not_measure_label(case, lang):
+    from extractors.subjects import names_a_measure
+
+    assert not names_a_measure(case["text"])
