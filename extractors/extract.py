@@ -24,13 +24,14 @@ from .fact import Fact
 from .memo import cached_amounts
 from .metrics import clean_label, find_metric
 from .period_context import (
-    RESOLVABLE_RELATIVE, ResolvedPeriod, combine, default_marker, nearest, opens_sentence, periods_in, resolve,
-    lead_period, shares_words, usable,
+    RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
+    periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
+    comparative_figure, event_date, yearly_rate,
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
-from .subjects import (lead_label_end, leading_name, needs_ner, run_ner, subject_from_entities, trailing_name,
-                       value_name)
+from .subjects import (lead_label_end, leading_name, names_a_measure, needs_ner, run_ner, subject_from_entities,
+                       trailing_name, value_name)
 from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -73,7 +74,7 @@ def _retraction_regex() -> re.Pattern:
 
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
 # 39%"); elsewhere such a label names a measure ("- Median build time: 4.2 minutes") of the company.
-LABEL_SUBJECT_BLOCKS = ("channels", "customer_segments", "revenue_streams")
+LABEL_SUBJECT_BLOCKS = ("key_partners", "channels", "customer_segments", "revenue_streams")
 
 
 class DocumentExtractor:
@@ -98,6 +99,7 @@ class DocumentExtractor:
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
         self.default_period: Period | None = lead_period(doc.text, self.fye)  # the title's / "unless stated otherwise"
+        self.default_stated = False  # True once "unless stated otherwise" set it (then it applies everywhere)
         self._last_section: int | None = None
         self.title_lines = frozenset([ln.strip() for ln in doc.text[:2_000].splitlines() if ln.strip()][:3])
 
@@ -126,7 +128,13 @@ class DocumentExtractor:
 
         Prose sentences only use their own clause (and relative words resolved against the text just before);
         a period written inside another amount's cell belongs to that amount, not to the row."""
-        got = resolve(nearest(inline, amount, unit.text, amounts), "inline")
+        if yearly_rate(unit.text, amount, amounts, inline):
+            return None  # "capacity 900,000 TEU a year": a rate, no period
+        m = nearest(inline, amount, unit.text, amounts)
+        if m is not None and m.period is not None and m.end <= amount.start and comparative_figure(unit.text, amount):
+            # "rose to $189 in Q3 25, from $176": the base figure is the same period a year earlier
+            return ResolvedPeriod(self._year_earlier(m.period, lang), "inline")
+        got = resolve(m, "inline")
         if got:
             return got
         if unit.kind == "sentence" and unit.paragraph:
@@ -151,9 +159,16 @@ class DocumentExtractor:
                 return combine(resolve(concrete[0], "row"), hints)
             if hints:
                 return resolve(hints[0], "row")
-            found = self._ctx_periods(unit.col_header, lang)
-            if found:
+            found = self._header_periods(unit.col_header, lang)
+            comparison = comparison_column(unit.col_header)
+            if found and (not comparison or any(m.period is not None for m in found)):
                 return resolve(found[-1], "header")
+            if comparison:
+                # "| H1 24 | H1 23 | Change |": a change or share column is for the first period column on its left
+                for idx, h in enumerate(unit.headers[1:unit.col_index], start=1):
+                    current = [m for m in self._header_periods(h, lang) if m.period is not None]
+                    if current:
+                        return resolve(current[0], "header")
         if unit.kind == "cell" and self._table_dates_columns(unit, lang) and not shares_words(unit, unit.intro):
             # the table says which columns have a period ("Part du CA (exercice 2024)"), this one has none,
             # and the introducing sentence is about something else
@@ -163,7 +178,9 @@ class DocumentExtractor:
                 found = [m for m in self._ctx_periods(ctx, lang) if m.period is not None]
                 if found:
                     return resolve(found[0], "intro")
-        if self.default_period is not None:
+        if self.default_period is not None and (
+                self.default_stated or unit.section.block in TITLE_PERIOD_BLOCKS
+                or speaks_of_period(unit.text, amount, inline)):
             return ResolvedPeriod(self.default_period, "intro")
         return None
 
@@ -174,21 +191,43 @@ class DocumentExtractor:
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
             self.default_period = concrete[0]
+            self.default_stated = True
 
     def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
         """True when some other column header of the unit's table states a period."""
         return any(
-            self._ctx_periods(h, lang) for h in unit.headers if h and h != unit.col_header
+            self._header_periods(h, lang) for h in unit.headers if h and h != unit.col_header
         )
 
+    def _header_periods(self, header: str | None, lang: str) -> list[PeriodMention]:
+        """The periods a column header states, without a comparison base ("vs FY2023": the column compares
+        the figures' period with FY2023, it is not FY2023's)."""
+        return [m for m in self._ctx_periods(header, lang) if not is_base(header, m)]
+
+    def _year_earlier(self, period: Period, lang: str) -> Period:
+        again = find_periods("a year earlier", "en", fiscal_year_end=self.fye, reference=period)
+        return again[0].period if again and again[0].period is not None else period
+
     def resolve_relative(self, mentions: list[PeriodMention], lang: str) -> list[PeriodMention]:
-        """Relative periods ("the same quarter", "a year earlier") against the last period stated before."""
-        if self.last_period is None or not any(m.relative in RESOLVABLE_RELATIVE and m.period is None for m in mentions):
+        """Relative periods ("the same quarter", "a year earlier") against a period stated earlier in the same
+        text; else, for "a year earlier" / "the prior quarter", the document's current period (its title's or
+        "unless stated otherwise"); else the last period stated before."""
+        if not any(m.relative in RESOLVABLE_RELATIVE and m.period is None for m in mentions):
             return mentions
         out = []
         for m in mentions:
             if m.relative in RESOLVABLE_RELATIVE and m.period is None:
-                again = find_periods(m.text, lang, fiscal_year_end=self.fye, reference=self.last_period)
+                earlier = [x.period for x in mentions if x.period is not None and not x.relative and x.end <= m.start]
+                if earlier:
+                    ref = earlier[-1]
+                elif m.relative in ("prior_year", "prior_period"):
+                    ref = self.default_period or self.last_period
+                else:
+                    ref = self.last_period or self.default_period
+                if ref is None:
+                    out.append(m)
+                    continue
+                again = find_periods(m.text, lang, fiscal_year_end=self.fye, reference=ref)
                 if again and again[0].period is not None:
                     a = again[0]
                     m = PeriodMention(m.start, m.end, m.text, a.period, m.relative, m.grain_hint)
@@ -212,6 +251,11 @@ class DocumentExtractor:
                     find_metric(unit.text, lang, amount, amounts))
         skip = lead_label_end(unit.text)
         subject = subject_from_entities(spacy_doc, amount.start, skip) if spacy_doc is not None else None
+        if subject is None and skip and unit.section.block in LABEL_SUBJECT_BLOCKS:
+            # "Industriels électro-intensifs : 220 sites": a segment, channel or revenue line named by the label
+            label = clean_label(unit.text[:skip])
+            if label and find_metric(label, lang) is None and not names_a_measure(label):
+                subject = label
         return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
 
     def _bullet_subject(self, unit: Unit, spacy_doc, amount: Amount, lang: str, company: str | None) -> str | None:
@@ -231,6 +275,7 @@ class DocumentExtractor:
         label = clean_label(unit.label)
         block = unit.section.block
         if (not label or any(ch.isdigit() for ch in unit.label) or find_metric(label, lang) is not None
+                or names_a_measure(label)
                 or (block not in LABEL_SUBJECT_BLOCKS if block else len(label.split()) > 4)):
             return self._context_subject(unit, lang) or company
         return label
@@ -310,6 +355,8 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
     if unit.section.index != ex._last_section:
         ex.last_period, ex._last_section = None, unit.section.index
     inline = usable(ex.resolve_relative(period_mentions, lang), amounts)
+    if inline:  # "contrat ... jusqu'en 2032", "payable le 15 mai 2025": an event's date, not a period of figures
+        inline = [m for m in inline if not event_date(unit.text, m)]
     cells_with_amounts = frozenset()
     if unit.kind == "cell":
         cells_with_amounts = frozenset(
@@ -328,9 +375,17 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
             declared = declared_unit(label, lang, hints) if label else None
             if declared:
                 break
+        if not declared and unit.intro and unit.intro.rstrip().endswith(":"):
+            # "Net sales by channel, Q3 25 ($ millions):" then the table: the lead line's currency and scale
+            declared = declared_unit(unit.intro, lang, hints)
+            if declared and declared[2] != "money":
+                declared = None
     for i, a in enumerate(amounts):
         kind, unit_name = kind_unit(a)
         value = a.value
+        if a.kind == "number" and 0 < value < 1 and not any(ch.isdigit() for ch in a.text):
+            # "five-eighths", "cinq huitièmes": a fraction in words is a share, in percent (gold SCHEMA)
+            kind, unit_name, value = "percent", "percent", value * 100
         if declared and a.kind == "number":
             # a bare number under a header that declares its unit: "Revenue (USD m) | 1,234"
             scale, unit_name, kind = declared

@@ -45,6 +45,19 @@ def block_names() -> tuple[tuple[str, str, str], ...]:
 
 
 @lru_cache(maxsize=None)
+def heading_block_names() -> dict[str, tuple[str, str]]:
+    """folded name -> (block id, lang), for block headings written alone on their line ([blocks] and the
+    extra short names of [heading_blocks])."""
+    out: dict[str, tuple[str, str]] = {}
+    for lang in LANGS:
+        for table in ("blocks", "heading_blocks"):
+            for block, names in canvas(lang).get(table, {}).items():
+                for n in names:
+                    out.setdefault(fold(n).replace("-", " "), (block, lang))
+    return out
+
+
+@lru_cache(maxsize=None)
 def stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold(w) for w in canvas(lang).get("language", {}).get("stopwords", []))
 

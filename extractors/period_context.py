@@ -77,12 +77,65 @@ def _paren_groups(text: str) -> list[tuple[int, int]]:
     return groups
 
 
+@lru_cache(maxsize=None)
+def _event_before() -> re.Pattern:
+    """Words that make the date after them an event or a deadline, not a figure's period ("jusqu'en 2032",
+    "renewed to 2027", "mise en service en 1921", "payable le 15 mai 2025"): context.toml [clauses] event_words."""
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("event_words")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")(?:\s+(?:en|le|la|in|on|the|de|du))?\s*$")
+
+
+def event_date(text: str, mention: PeriodMention) -> bool:
+    """Is the mention the date of an event or a deadline named just before it?"""
+    return bool(_event_before().search(lexicon.fold(text[max(0, mention.start - 40):mention.start])))
+
+
+@lru_cache(maxsize=None)
+def _yearly_rate() -> re.Pattern:
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("yearly_rate")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")(?![\w])")
+
+
+def yearly_rate(text: str, amount: Amount, amounts=(), mentions=()) -> bool:
+    """A figure per year ("7,5 M€ par an", "900,000 TEU a year", "538 transactions per year") is a rate, not a
+    figure of a period: in the amount, or in the words right after it (before the next figure, period mention
+    — "a year ago" — or clause)."""
+    end = min(len(text), amount.end + 40)
+    end = min([b.start for b in amounts if b.start >= amount.end] + [m.start for m in mentions if m.start >= amount.end] + [end])
+    tail = text[amount.start:end]
+    return bool(_yearly_rate().search(lexicon.fold(tail).split(", ")[0]))
+
+
+@lru_cache(maxsize=None)
+def _comparison_lead() -> re.Pattern:
+    """A comparison word right before a figure ("from $176", "up from 41%", "contre 11,90 $"): the figure is
+    the comparison's base (context.toml [clauses] comparison_leads)."""
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")\s+(?=[-+\u2212(]?[\d$€£¥₩₹]|[a-z]{2,3}\s?[$€£¥]?\s?\d)")
+
+
+def comparative_figure(text: str, amount: Amount) -> bool:
+    """Is the amount a comparison's base figure ("rose to $189 in Q3 25, from $176")?"""
+    return bool(_lead_before().search(lexicon.fold(text[max(0, amount.start - 24):amount.start])))
+
+
+@lru_cache(maxsize=None)
+def _lead_before() -> re.Pattern:
+    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
+    return re.compile(r"(?<![\w])(?:" + alts + r")\s*$")
+
+
 @lru_cache(maxsize=4096)
 def _layout(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]]:
     """A text's parentheses, ';' positions and clause breaks (shared by all the amounts of a unit)."""
     groups = tuple(_paren_groups(text)) if "(" in text else ()
     seg_breaks = tuple(i for i, ch in enumerate(text) if ch == ";") if ";" in text else ()
     soft = tuple(m.start() for m in _clause_break().finditer(text))
+    folded = lexicon.fold(text)
+    if len(folded) == len(text):  # "... 11% of sign-ups from 8% in FY23": FY23 is the base figure's
+        leads = tuple(m.start() for m in _comparison_lead().finditer(folded))
+        if leads:
+            soft = tuple(sorted(set(soft) | set(leads)))
     return groups, seg_breaks, soft
 
 
@@ -142,6 +195,25 @@ def nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: l
         return m.start - amount.end if m.start >= amount.end else amount.start - m.end
 
     return min(same, key=dist)
+
+
+def is_base(text: str, mention: PeriodMention) -> bool:
+    """Is the mention a comparison base ("vs FY2023", "up 5.8% from FY2024", "par rapport à 2023")?"""
+    return bool(_base_word_before().search(text[max(0, mention.start - 24):mention.start]))
+
+
+@lru_cache(maxsize=None)
+def _comparison_column() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS
+             for w in lexicon.load(lg, "context").get("tables", {}).get("comparison_columns", [])}
+    return re.compile(r"(?<![\w])(?:" + literal_alternation(words) + r")(?![\w])")
+
+
+@lru_cache(maxsize=4096)
+def comparison_column(header: str | None) -> bool:
+    """A column derived from the period columns on its left: a change, a growth rate, a share ("YoY",
+    "Variation", "vs FY2023", "% of total"); context.toml [tables] comparison_columns."""
+    return bool(header) and bool(_comparison_column().search(lexicon.fold(header)))
 
 
 @dataclass(slots=True)
@@ -233,3 +305,36 @@ def lead_period(text: str, fye: tuple[int, ...]) -> Period | None:
     if len({p.end for p in found}) != 1:
         return None
     return found[0]
+
+
+# Canvas blocks whose figures are flows over the report's period (volumes produced, sales by channel, costs,
+# revenues) and text outside canvas blocks. The other blocks describe standing structure (partners, resources,
+# offers, relationships, segments): there a figure that states no period and has no period in its context
+# ("Patents held: 11,840", "about a dozen mills") is not given the title's period unless its own statement
+# speaks of a period ("at quarter-end", "for the half", a comparative "(FY23: 4.1)").
+TITLE_PERIOD_BLOCKS = (None, "key_activities", "channels", "cost_structure", "revenue_streams")
+
+
+@lru_cache(maxsize=None)
+def current_period_cue() -> re.Pattern:
+    """Words that place a figure in the report's current period without naming it (context.toml
+    [default_period] current_cues): "at quarter-end", "for the half", "au T3"."""
+    words = {lexicon.fold(w) for lg in lexicon.LANGS
+             for w in lexicon.load(lg, "context").get("default_period", {}).get("current_cues", [])}
+    return re.compile(r"(?<![\w])(?:" + literal_alternation(words) + r")(?![\w])")
+
+
+def statement_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The ';'-separated statement of text around pos."""
+    start = text.rfind(";", 0, pos) + 1
+    end = text.find(";", pos)
+    return start, (len(text) if end < 0 else end)
+
+
+def speaks_of_period(text: str, amount: Amount, mentions) -> bool:
+    """Does the amount's statement name a period (any mention, a comparative's included) or a current-period cue?"""
+    start, end = statement_bounds(text, amount.start)
+    if any(start <= m.start < end for m in mentions):
+        return True
+    folded = lexicon.fold(text[start:end])
+    return bool(current_period_cue().search(folded))

@@ -189,6 +189,31 @@ def edition_date(label: str | None) -> date | None:
     return date(int(year.group(1)), 1, 1)
 
 
+_EDGE_NON_LETTERS = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+_PAREN_TAIL = re.compile(r"\(([^()]{3,60})\)\s*$")
+
+
+@lru_cache(maxsize=4096)
+def bare_block_heading(line: str) -> tuple[str, str] | None:
+    """A block heading written without the company/canvas form: "Key Partners", "<1> KEY PARTNERS",
+    "=== 7 / SEGMENTS ===", "[ Partenaires clés ]", "PARTENAIRES-CLÉS", "PART A. WHO WE WORK WITH (key partners)"
+    -> (block, lang). The line, stripped of numbering and decoration, must be a block name exactly (or end
+    with one in parentheses); names from canvas.toml [blocks] and [heading_blocks]."""
+    s = line.strip()
+    if not s or len(s) > 80 or s.endswith((":", ".", ";", ",")) or "|" in s:
+        return None
+    candidates = [s]
+    tail = _PAREN_TAIL.search(s)
+    if tail:
+        candidates.append(tail.group(1))
+    for c in candidates:
+        core = lexicon.fold(_EDGE_NON_LETTERS.sub("", c)).replace("-", " ")
+        hit = lexicon.heading_block_names().get(core)
+        if hit:
+            return hit
+    return None
+
+
 def is_boilerplate_heading(line: str) -> bool:
     folded = lexicon.fold(line).strip(" :.#*")
     return folded in lexicon.boilerplate_headings()
@@ -340,6 +365,21 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
                 edition_group=current.edition_group,
                 boilerplate=True,
             )
+            continue
+        bare = None if (is_table_row or style is not None) else bare_block_heading(stripped)
+        if bare is not None:  # a report without canvas headings: its own block headings
+            new_section(
+                line_no,
+                heading=stripped,
+                company=current.company,
+                ticker=current.ticker,
+                block=bare[0],
+                lang=bare[1],
+                edition_label=current.edition_label,
+                edition_date=current.edition_date,
+                edition_group=current.edition_group,
+            )
+            subheading = intro = last_prose = None
             continue
         section = current
         lang = section.lang if section.block else (lexicon.guess_lang(stripped, section.lang or default_lang))

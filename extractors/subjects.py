@@ -9,8 +9,26 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 
+from functools import lru_cache
+
+from normalizers.retrie import literal_alternation
+
+from . import lexicon
 from .metrics import clean_label
 from .segment import Unit
+
+
+@lru_cache(maxsize=None)
+def _measure_words() -> re.Pattern:
+    words = {lexicon.fold(w) for lg in lexicon.LANGS
+             for w in lexicon.load(lg, "context").get("subjects", {}).get("measure_words", [])}
+    return re.compile(r"(?<![\w])(?:" + literal_alternation(words) + r")(?![\w])")
+
+
+def names_a_measure(label: str) -> bool:
+    """A label that names a measure ("Dividende brut proposé", "Teneur moyenne", "Délai", "Stock de produits
+    finis"), not a thing the figure is about (context.toml [subjects] measure_words)."""
+    return bool(_measure_words().search(lexicon.fold(label)))
 
 NER_MAX_CHARS = 160
 SUBJECT_LABELS = {"ORG", "PRODUCT", "MISC", "PER", "PERSON", "FAC", "WORK_OF_ART", "EVENT", "GPE", "NORP"}

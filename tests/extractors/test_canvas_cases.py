@@ -33,3 +33,18 @@ def test_heading(case):
 def test_not_heading(case):
     got = parse_heading(case["text"].strip("| "))
     assert got is None or (got["block"] is None and got["edition_label"] is None and got["canvas"] is None)
+
+
+@pytest.mark.parametrize("case", _cases("bare_heading"))
+def test_bare_block_heading(case):
+    from extractors.segment import bare_block_heading
+
+    got = bare_block_heading(case["text"])
+    assert got is not None and got[0] == case["block"]
+
+
+@pytest.mark.parametrize("case", _cases("not_bare_heading"))
+def test_not_bare_block_heading(case):
+    from extractors.segment import bare_block_heading
+
+    assert bare_block_heading(case["text"]) is None

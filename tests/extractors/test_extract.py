@@ -165,3 +165,44 @@ def test_units_declared_by_table_headers():
         ("1,234", 1234e6, "USD", "money"), ("56,000", 56000.0, "teu", "quantity"), ("410", 410.0, "count", "count"),
         ("213 millions", 213e6, "USD", "money"), ("5", 5.0, "teu", "quantity"), ("7", 7.0, "count", "count"),
     ]
+
+
+def test_change_columns_take_the_period_of_the_current_column():
+    text = ("Acme Retail plc\nInterim report\n\nRetail operations:\n| Measure | H1 24 | H1 23 | Change |\n|---|---|---|---|\n"
+            "| Store revenue | £255.8m | £265.3m | (3.6)% |\n\nProduction in FY2024:\n| Product | Units | vs FY2023 |\n"
+            "|---|---|---|\n| Compressors | 212,000 | +6.1% |\n")
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    got = {f.source_text: str(f.period_end) for f in facts}
+    assert got["£255.8m"] == "2024-06-30"
+    assert got["£265.3m"] == "2023-06-30"  # the prior-year column keeps its own header
+    assert got["(3.6)%"] == "2024-06-30"  # the change is for the current period
+    assert got["212,000"] == "2024-12-31"  # "vs FY2023" is a comparison base, not the column's period
+    assert got["6.1%"] == "2024-12-31"
+
+
+def test_block_headings_alone_on_their_line():
+    text = ("Acme Industries\nAnnual report 2024\n\n<1> KEY PARTNERS\n- Steel: about a dozen mills\n\n"
+            "<9> REVENUE STREAMS\nRevenue reached $4.2 billion.\n")
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    blocks = {f.source_text: f.block for f in facts}
+    assert blocks == {"a dozen": "key_partners", "$4.2 billion": "revenue_streams"}
+    periods = {f.source_text: str(f.period_end) for f in facts}
+    # the title's year is the revenue's period; a count of partners states none
+    assert periods == {"a dozen": "None", "$4.2 billion": "2024-12-31"}
+
+
+def test_fractions_in_words_are_percentages():
+    text = "Five-eighths of new orders in 2024 included a maintenance contract; cinq huitièmes des ventes, 0.5 of a point.\n"
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    got = {f.source_text: (f.kind, f.unit, float(f.value)) for f in facts}
+    assert got["Five-eighths"] == ("percent", "percent", 62.5)
+    assert got["0.5"][0] != "percent"  # written in digits: a number, not a share
+
+
+def test_scale_declared_by_the_line_before_a_table():
+    text = ("Net sales by channel, Q3 25 ($ millions):\n| Channel | Net sales | YoY |\n|---|---|---|\n"
+            "| Wholesale | 598.7 | 4.1% |\n\nStores by region:\n| Region | Stores |\n|---|---|\n| West | 142 |\n")
+    facts = extract_document(document_from_bytes(text.encode())).facts
+    got = {f.source_text: (f.unit, float(f.value)) for f in facts}
+    assert got["598.7"] == ("USD", 598_700_000.0)
+    assert got["142"] == ("count", 142.0)
