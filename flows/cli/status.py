@@ -87,7 +87,7 @@ def _age(seconds: float) -> str:
     s = int(seconds)
     if s < 120:
         return f"{s} s"
-    if s < 7200:
+    if s < 3600:
         return f"{s // 60} min"
     if s < 172800:
         return f"{s // 3600} h {s % 3600 // 60} min"
