@@ -17,11 +17,15 @@ class StatusFormat(str, Enum):
     json = "json"
 
 
-def snapshot_path(db: str) -> Path:
-    """The read snapshot beside the warehouse: warehouse/canvas.duckdb -> warehouse/canvas.snapshot.duckdb."""
+def snapshot_path(db: str) -> Path | None:
+    """The read snapshot beside the warehouse, if there is one: warehouse/canvas.duckdb ->
+    warehouse/canvas.snapshot.duckdb (else the older name warehouse/canvas-snapshot.duckdb)."""
     p = Path(db)
     stem = p.name[:-len(".duckdb")] if p.name.endswith(".duckdb") else p.name
-    return p.with_name(stem + ".snapshot.duckdb")
+    for name in (stem + ".snapshot.duckdb", stem + "-snapshot.duckdb"):
+        if p.with_name(name).is_file():
+            return p.with_name(name)
+    return None
 
 
 def _file_info(db: str) -> dict:
@@ -31,7 +35,7 @@ def _file_info(db: str) -> dict:
     wal_size = wal.stat().st_size if wal.exists() else 0
     snap = snapshot_path(db)
     snapshot = None
-    if snap.is_file():
+    if snap is not None:
         st = snap.stat()
         modified = _dt.datetime.fromtimestamp(st.st_mtime, _dt.timezone.utc)
         snapshot = {"path": str(snap), "bytes": st.st_size, "modified_at": modified,

@@ -8,6 +8,7 @@ the latest artifact of each key, the canvas.* events related to the flow run (fi
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,46 @@ pytestmark = pytest.mark.slow
 
 PYTHON = sys.executable
 CANVAS_ETL = str(Path(sys.executable).parent / "canvas-etl")
+PREFECT = str(Path(sys.executable).parent / "prefect")
+OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
+
+
+def _create_documented_automation(api_url: str, env: dict, tmp_path: Path) -> str:
+    """The automation of docs/operations.md, created as the page says (`prefect automation create`), its
+    notification block a Slack webhook to a closed local port; returns the automation's id."""
+    from prefect import get_client
+    from prefect.blocks.notifications import SlackWebhook
+
+    page = OPERATIONS.read_text(encoding="utf-8")
+    section = page[page.index("### An automation"):]
+    yaml_text = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    with _api(api_url):
+        block_id = SlackWebhook(url="http://127.0.0.1:9/canvas-alerts").save("canvas-alerts", overwrite=True)
+    yaml_text = re.sub(r"block_document_id: \S+", f"block_document_id: {block_id}", yaml_text)
+    path = tmp_path / "canvas-rejected.yaml"
+    path.write_text(yaml_text, encoding="utf-8")
+    res = subprocess.run([PREFECT, "automation", "create", "--from-file", str(path)], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    name = re.search(r"^name: (.*)$", yaml_text, re.M).group(1).strip()
+    with _api(api_url), get_client(sync_client=True) as client:
+        (automation,) = client.read_automations_by_name(name)
+    return str(automation.id)
+
+
+def _automation_events(api_url: str, automation_id: str, timeout: float = 60) -> list:
+    from prefect import get_client
+    from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
+
+    flt = EventFilter(event=EventNameFilter(prefix=["prefect.automation."]),
+                      resource=EventResourceFilter(id=[f"prefect.automation.{automation_id}"]))
+    deadline = time.monotonic() + timeout
+    with _api(api_url), get_client(sync_client=True) as client:
+        while True:
+            events = list(client.read_events(filter=flt, limit=50).events)
+            if any(e.event == "prefect.automation.triggered" for e in events) or time.monotonic() > deadline:
+                return events
+            time.sleep(1)
 
 
 def _read_events(api_url: str, flow_run_id: str, names: set[str], timeout: float = 60) -> list:
@@ -51,6 +92,7 @@ def test_run_artifacts_events_and_status_through_a_real_server(prefect_server, t
     bad = raw / "scan.txt"
     bad.write_bytes(b"\x89PNG\x00\x00\x01\x02" * 64)
     db = tmp_path / "canvas.duckdb"
+    automation_id = _create_documented_automation(api_url, env, tmp_path)
     log = tmp_path / "flow.log"
     code = (f"from flows.ingest import ingest_flow; "
             f"ingest_flow(paths=[{str(raw)!r}], db={str(db)!r}, use_model=False)")
@@ -131,6 +173,11 @@ def test_run_artifacts_events_and_status_through_a_real_server(prefect_server, t
                                          "documents_rejected", "facts_loaded")} == {
         "status": "completed_with_rejections", "documents_seen": 2, "documents_loaded": 1, "documents_unchanged": 0,
         "documents_rejected": 1, "facts_loaded": n_facts}
+
+    # the documented automation fired on the rejection
+    fired = [e for e in _automation_events(api_url, automation_id) if e.event == "prefect.automation.triggered"]
+    assert fired, "the automation of docs/operations.md did not trigger"
+    assert f"prefect.event.{rej.id}" in {r.id for e in fired for r in e.related}
 
     # the monitor's view of the same warehouse: a rejected file remains -> exit 1
     st = subprocess.run([CANVAS_ETL, "status", "--db", str(db), "--format", "json"], capture_output=True, text=True,
