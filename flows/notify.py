@@ -25,6 +25,7 @@ Publishing never fails the run: any error is logged as a warning.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from typing import Any
@@ -34,6 +35,7 @@ DOCUMENTS_KEY = "canvas-ingest-documents"
 TABLE_ROWS = 200  # rows of the documents table artifact (the artifact stays small on big runs)
 REPORTS_SHOWN = 25  # reports listed in the summary
 COMMANDS_SHOWN = 10  # reports whose diff/explain commands are listed
+QUERY_MEMORY = os.environ.get("CANVAS_ETL_NOTIFY_MEMORY", "1GB")  # for the summary's queries, see _memory
 MAX_EVENTS = 1000  # per event name and run (a first load of thousands of reports stays reasonable)
 
 EVENT_REJECTED = "canvas.document.rejected"
@@ -221,13 +223,31 @@ def emit_events(info: dict, db: str, flow_run_id: str | None) -> int:
     return n + 1
 
 
+@contextlib.contextmanager
+def _memory(con):
+    """The loader's connection runs with a small memory limit (warehouse.store.WRITER_CONFIG), which a big
+    load leaves full: the summary's queries (the editions view over every fact) get ``QUERY_MEMORY`` for their
+    time, then the limit is put back."""
+    try:
+        old = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        con.execute(f"SET memory_limit = '{QUERY_MEMORY}'")
+    except Exception:  # noqa: BLE001 - not DuckDB, or the setting is fixed: run with what there is
+        old = None
+    try:
+        yield
+    finally:
+        if old is not None:
+            con.execute(f"SET memory_limit = '{old}'")
+
+
 def publish_run(wh: Any, summary: Any, files: list[str], status: str, db: str,
                 flow_run_id: str | None = None, logger: Any = None) -> dict | None:
     """Artifacts and events of a finished run (``wh``: the open warehouse, or a DuckDB connection). Errors are
     logged (``logger``) and swallowed: telling people never fails the run itself."""
     con = getattr(wh, "con", wh)
     try:
-        info = gather(con, summary, files, status)
+        with _memory(con):
+            info = gather(con, summary, files, status)
     except Exception as exc:  # noqa: BLE001 - reporting must not break a load that succeeded
         if logger:
             logger.warning("run summary not published (warehouse query failed): %s: %s", type(exc).__name__, exc)

@@ -12,6 +12,9 @@ import typer
 from flows.cli.common import DB_OPTION, EXIT_FAILED, EXIT_OK, open_warehouse
 
 
+SHOWN = 30  # reports listed by the table output (json: all)
+
+
 class StatusFormat(str, Enum):
     table = "table"
     json = "json"
@@ -46,19 +49,15 @@ def _file_info(db: str) -> dict:
 def gather_status(con, db: str, runs: int = 5) -> dict:
     """The status report as a plain dict (the JSON output): warehouse, runs (newest first), last_run,
     rejected (files rejected and not loaded since), editions_changed (reports whose newest edition the last
-    run loaded), problems, exit_code."""
-    from warehouse.diff import change_counts
+    run loaded: old -> new edition; what changed is `canvas-etl diff --ticker REPORT`, and the run's
+    canvas.edition.added events and summary artifact carry the counts), problems, exit_code.
+    Every query reads a few rows or the editions view: well under a second on a 1,000-report warehouse."""
     from warehouse.queries import newest_editions_of_run, outstanding_rejections, recent_runs
 
     run_rows = recent_runs(con, max(runs, 1))
     last = run_rows[0] if run_rows else None
     rejected = outstanding_rejections(con)
     editions = newest_editions_of_run(con, last["run_id"]) if last else []
-    pairs = [(e["report_key"], e["old_edition_id"], e["new_edition_id"]) for e in editions if e["old_edition_id"]]
-    counts = change_counts(con, pairs)
-    for e in editions:
-        c = counts.get((e["old_edition_id"], e["new_edition_id"])) if e["old_edition_id"] else None
-        e.update({k: (c or {}).get(k) for k in ("changed", "added", "removed")})
     problems = []
     if last is None:
         problems.append("no run recorded")
@@ -134,12 +133,14 @@ def _print_table(info: dict) -> None:
     eds = info["editions_changed"]
     typer.echo("")
     if eds:
-        write_rows(["report_key", "old_edition", "new_edition", "changed", "added", "removed"],
-                   [[e["report_key"], e["old_edition"] or "(new report)", e["new_edition"], e["changed"], e["added"],
-                     e["removed"]] for e in eds],
-                   OutputFormat.table, title=f"newest edition changed in the last run ({len(eds)} reports)",
-                   headers=["report", "old edition", "new edition", "changed", "added", "removed"],
-                   numeric=("changed", "added", "removed"))
+        write_rows(["report_key", "old_edition", "new_edition", "fact_count"],
+                   [[e["report_key"], e["old_edition"] or "(new report)", e["new_edition"], e["fact_count"]]
+                    for e in eds[:SHOWN]],
+                   OutputFormat.table, title=f"newest edition changed in the last run ({len(eds)} reports; what "
+                                             f"changed: canvas-etl diff --ticker REPORT)",
+                   headers=["report", "old edition", "new edition", "facts"])
+        if len(eds) > SHOWN:
+            typer.echo(f"… and {len(eds) - SHOWN} more (--format json lists them all)")
     else:
         typer.echo("newest edition changed in the last run: none")
     typer.echo("")

@@ -190,7 +190,7 @@ def test_run_artifacts_events_and_status_through_a_real_server(prefect_server, t
         run_id, flow_run_id, "completed_with_rejections")
     assert out["last_run"]["documents_rejected"] == 1 and out["last_run"]["facts_loaded"] == n_facts
     assert [(r["path"], r["reason"]) for r in out["rejected"]] == [(str(bad), reason)]
-    assert [(e["report_key"], e["old_edition"], e["new_edition"], e["changed"], e["added"], e["removed"])
-            for e in out["editions_changed"]] == [(report, old_ed, new_ed, p["changed"], p["added"], p["removed"])]
+    assert [(e["report_key"], e["old_edition"], e["new_edition"], e["document_id"])
+            for e in out["editions_changed"]] == [(report, old_ed, new_ed, doc_id)]
     assert out["warehouse"]["path"] == str(db) and out["warehouse"]["bytes"] >= db.stat().st_size
     assert out["warehouse"]["snapshot"] is None
