@@ -22,6 +22,7 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 
 from flows import DEFAULT_DB, DEFAULT_RAW
+from flows.notify import publish_run
 
 BATCH_BYTES = 2_000_000  # a task extracts about this many bytes of documents (≈ 50 reports)
 BATCH_MAX_DOCS = 64
@@ -321,6 +322,8 @@ def ingest_flow(
                 shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started
             wh.finish_run(run_id, status, summary.counts())
+            # artifacts on the flow run page, events for automations (flows/notify.py; never raises)
+            publish_run(wh, summary, files, status, db, flow_run_id, logger)
     out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")
     if out:  # for benchmarks: the run's figures, including seconds per stage summed over workers
         import json

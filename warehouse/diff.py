@@ -29,6 +29,7 @@ CHANGE_COLUMNS = (
     "old_source_text", "new_source_text",
 )
 
+_FACTS_SCAN = re.compile(r"FROM facts f\s+WHERE ")
 _PAIRS_CTE = re.compile(r"pairs AS \(\s*SELECT report_key, previous_edition_id AS old_edition_id.*?\)\s*,", re.S)
 
 
@@ -50,6 +51,13 @@ def _changes_sql() -> str:
         "pairs AS (SELECT report_key, old_edition_id, new_edition_id FROM _diff_pairs),", body, count=1)
     if n != 1:
         raise RuntimeError("warehouse/schema.sql: fact_changes has no 'pairs' CTE to reuse")
+    # only the facts of the paired editions (the joins on the pairs drop every other row anyway): a diff of a
+    # few editions then reads only their facts, not every fact of the warehouse
+    new_body, n = _FACTS_SCAN.subn(
+        "FROM facts f WHERE f.edition_id IN (SELECT old_edition_id FROM _diff_pairs "
+        "UNION SELECT new_edition_id FROM _diff_pairs) AND ", new_body, count=1)
+    if n != 1:
+        raise RuntimeError("warehouse/schema.sql: fact_changes has no 'FROM facts f WHERE' scan to narrow")
     # the view joins editions eo/en on the pair: they need not be consecutive, so nothing else changes
     return new_body
 
@@ -150,3 +158,28 @@ def diff_editions(con, report: str | None = None, old: str | None = None, new: s
     finally:
         con.execute("DROP TABLE IF EXISTS _diff_pairs")
     return rows
+
+
+def change_counts(con, pairs: list[tuple[str, str, str]]) -> dict[tuple[str, str], dict]:
+    """For each (report_key, old_edition_id, new_edition_id): {"changed", "added", "removed"} counts and
+    ``example_fact_id`` (a fact of the newer edition that changed, else one that was added; None when nothing
+    did), keyed by (old_edition_id, new_edition_id), with the rules of ``fact_changes``/``diff_editions``.
+    Pairs need not be consecutive; every pair is in the result. One query for all the pairs."""
+    con = _connection(con)
+    out = {(o, n): {"changed": 0, "added": 0, "removed": 0, "example_fact_id": None} for _, o, n in pairs}
+    if not pairs:
+        return out
+    con.execute("CREATE OR REPLACE TEMP TABLE _diff_pairs (report_key VARCHAR, old_edition_id VARCHAR, new_edition_id VARCHAR)")
+    try:
+        con.execute("INSERT INTO _diff_pairs SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                    [list(col) for col in zip(*pairs)])
+        rows = con.execute(
+            "SELECT old_edition_id, new_edition_id, count(*) FILTER (change = 'changed'), "
+            "count(*) FILTER (change = 'added'), count(*) FILTER (change = 'removed'), "
+            "coalesce(min(new_fact_id) FILTER (change = 'changed'), min(new_fact_id) FILTER (change = 'added')) "
+            f"FROM ({_changes_sql()}) GROUP BY ALL").fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _diff_pairs")
+    for o, n, changed, added, removed, example in rows:
+        out[(o, n)] = {"changed": changed, "added": added, "removed": removed, "example_fact_id": example}
+    return out

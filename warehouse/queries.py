@@ -187,3 +187,98 @@ def lookup_rows(con: duckdb.DuckDBPyConnection | None, table: str) -> list[tuple
 def canvas_blocks(con: duckdb.DuckDBPyConnection | None = None) -> list[tuple[str, str]]:
     """(block, label) of the canvas blocks in reading order (lookup table canvas_blocks)."""
     return [(block, label) for block, label, _ in lookup_rows(con, "canvas_blocks")]
+
+
+# ---- one run's outcome (flows/notify.py) and `canvas-etl status` --------------------------------------
+def _dicts(cur) -> list[dict]:
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def documents_at_paths(con: duckdb.DuckDBPyConnection, paths: list[str]) -> dict[str, dict]:
+    """For each path known to ``document_sources`` (the bytes it was last seen with): document_id, report_key,
+    edition_label, edition_date (the document's newest edition) and facts (facts of the document); keyed by
+    path. Paths the warehouse does not know are left out."""
+    if not paths:
+        return {}
+    cur = con.execute(
+        """WITH p AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS source_path),
+                s AS (SELECT s.source_path, arg_max(s.document_id, s.first_seen_at) AS document_id
+                      FROM document_sources s JOIN p USING (source_path) GROUP BY s.source_path),
+                f AS (SELECT document_id, any_value(report_key) AS report_key, count(*) AS facts
+                      FROM facts WHERE document_id IN (SELECT document_id FROM s) GROUP BY document_id)
+           SELECT s.source_path, s.document_id, f.report_key, d.edition_label, d.edition_date,
+                  coalesce(f.facts, 0) AS facts
+           FROM s JOIN documents d USING (document_id) LEFT JOIN f USING (document_id)""",
+        [list(paths)])
+    return {r["source_path"]: r for r in _dicts(cur)}
+
+
+def run_rejections(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """The inputs run ``run_id`` rejected: path, sha256 (None when unread), reason, rejected_at; in order."""
+    return _dicts(con.execute(
+        "SELECT path, sha256, reason, rejected_at FROM rejected_inputs WHERE run_id = ? ORDER BY rejected_at, path",
+        [run_id]))
+
+
+def newest_editions_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """Reports whose newest edition was loaded by run ``run_id``: report_key, ticker, company, the new edition
+    (new_edition_id, new_edition, new_edition_date, document_id, fact_count, edition_count) and the edition
+    before it (old_edition_id, old_edition, old_edition_date, old_document_id; None for a new report),
+    by report_key."""
+    return _dicts(con.execute(
+        """WITH e AS (SELECT * FROM editions),
+                run_docs AS (SELECT document_id FROM documents WHERE run_id = ?)
+           SELECT n.report_key, n.ticker, n.company,
+                  n.edition_id AS new_edition_id, n.edition_label AS new_edition, n.edition_date AS new_edition_date,
+                  n.document_id, n.fact_count, n.edition_count,
+                  o.edition_id AS old_edition_id, o.edition_label AS old_edition, o.edition_date AS old_edition_date,
+                  o.document_id AS old_document_id
+           FROM e n LEFT JOIN e o ON o.edition_id = n.previous_edition_id
+           WHERE n.is_latest AND n.document_id IN (SELECT document_id FROM run_docs)
+           ORDER BY n.report_key""",
+        [run_id]))
+
+
+def newest_editions(con: duckdb.DuckDBPyConnection, limit: int = 25) -> tuple[int, list[dict]]:
+    """(number of reports, the newest edition of up to ``limit`` reports, most recently loaded first):
+    report_key, edition_label, edition_date, edition_count, fact_count, file_name, ingested_at."""
+    cur = con.execute(
+        """SELECT report_key, edition_label, edition_date, edition_count, fact_count, file_name, ingested_at,
+                  count(*) OVER () AS n_reports
+           FROM editions WHERE is_latest ORDER BY ingested_at DESC, report_key LIMIT ?""", [limit])
+    rows = _dicts(cur)
+    total = rows[0].pop("n_reports") if rows else 0
+    for r in rows[1:]:
+        r.pop("n_reports")
+    return total, rows
+
+
+def recent_runs(con: duckdb.DuckDBPyConnection, limit: int = 5) -> list[dict]:
+    """The ``limit`` newest runs, newest first: run_id, flow_run_id, started_at, finished_at, seconds (None
+    while running or if the process died), status, the counts (documents_seen, documents_loaded,
+    documents_unchanged, documents_rejected, facts_loaded) and message."""
+    return _dicts(con.execute(
+        """SELECT run_id, flow_run_id, started_at, finished_at,
+                  round(epoch(finished_at - started_at), 3) AS seconds, status,
+                  counts.documents_seen, counts.documents_loaded, counts.documents_unchanged,
+                  counts.documents_rejected, counts.facts_loaded, message
+           FROM runs ORDER BY started_at DESC, run_id DESC LIMIT ?""", [limit]))
+
+
+def outstanding_rejections(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Files rejected and not loaded since: per path, its latest rejection (reason, rejected_at, run_id,
+    sha256, times = rejections of the path so far), when no bytes were loaded from that path after it (no
+    ``document_sources`` row for the path first seen later). Newest first. A file fixed back to bytes the
+    warehouse already held under that path leaves no new row: its rejection stays until a path is loaded."""
+    return _dicts(con.execute(
+        """WITH last AS (
+               SELECT path, arg_max(reason, rejected_at) AS reason, max(rejected_at) AS rejected_at,
+                      arg_max(run_id, rejected_at) AS run_id, arg_max(sha256, rejected_at) AS sha256,
+                      count(*) AS times
+               FROM rejected_inputs GROUP BY path)
+           SELECT l.path, l.reason, l.rejected_at, l.run_id, l.sha256, l.times
+           FROM last l
+           WHERE NOT EXISTS (SELECT 1 FROM document_sources s
+                             WHERE s.source_path = l.path AND s.first_seen_at > l.rejected_at)
+           ORDER BY l.rejected_at DESC, l.path"""))

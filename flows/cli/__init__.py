@@ -12,6 +12,7 @@ import sys
 import typer
 
 from flows.cli import amounts, diff, explain, export, facts, ingest, report, serve, sql
+from flows.cli import status as status_cmd
 from flows.cli.common import EXIT_FAILED
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.command("diff")(diff.diff)
 app.command("report")(report.report)
 app.command("serve")(serve.serve)
 app.command("amounts")(amounts.amounts)
+app.command("status")(status_cmd.status)
 
 
 def main() -> None:
