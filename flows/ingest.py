@@ -319,8 +319,12 @@ class _SnapshotPublisher:
         if self.every > 0 and time.monotonic() - self.last >= self.every:
             self.publish()
 
-    def publish(self) -> None:
+    def publish(self, final: bool = False, changed: bool = True) -> None:
+        """``changed=False`` at the end of a run that loaded and rejected nothing: the snapshot already there
+        holds the same data (only this run's ``runs`` row is missing from it), so it is kept."""
         if self.wh.is_lake:
+            return
+        if final and not changed and self.wh.publish_snapshot_path().is_file():
             return
         t0 = time.perf_counter()
         try:
@@ -410,7 +414,7 @@ def ingest_flow(
                 shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started
             wh.finish_run(run_id, status, summary.counts())
-            snapshots.publish()
+            snapshots.publish(final=True, changed=bool(summary.documents_loaded or summary.documents_rejected))
     out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")
     if out:  # for benchmarks: the run's figures, including seconds per stage summed over workers
         import json

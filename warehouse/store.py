@@ -663,3 +663,6 @@ class Warehouse:
         if self.is_lake:
             return None
         return self.snapshot(snapshot_path(self.path))
+
+    def publish_snapshot_path(self) -> Path:
+        return snapshot_path(self.path)
