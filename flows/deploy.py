@@ -23,13 +23,19 @@ TIMEZONE = "UTC"
 TAGS = ["canvas-etl", "ingest"]
 
 
-def deployment_parameters(paths: list[str], db: str) -> dict:
-    """Absolute paths, so runs do not depend on the directory the serving process was started from."""
+def deployment_parameters(paths: list[str], db: str, data_path: str | None = None) -> dict:
+    """Absolute paths, so runs do not depend on the directory the serving process was started from (a
+    DuckLake ``--db`` is kept as given, with its absolute data path)."""
+    if db.startswith("ducklake:"):
+        from warehouse.store import resolve_target
+
+        target = resolve_target(db, data_path)
+        return {"paths": [os.path.abspath(p) for p in paths], "db": target.attach_uri, "data_path": target.data_path}
     return {"paths": [os.path.abspath(p) for p in paths], "db": os.path.abspath(db)}
 
 
 def build_deployment(paths: list[str] | None = None, db: str = DEFAULT_DB, cron: str = DEFAULT_CRON,
-                     name: str = DEFAULT_DEPLOYMENT):
+                     name: str = DEFAULT_DEPLOYMENT, data_path: str | None = None):
     """The `RunnerDeployment` of the ingest flow with its cron schedule (not yet registered)."""
     from prefect.schedules import Cron
     from prefect.types.entrypoint import EntrypointType
@@ -39,7 +45,7 @@ def build_deployment(paths: list[str] | None = None, db: str = DEFAULT_DB, cron:
     return ingest_flow.to_deployment(
         name=name,
         schedules=[Cron(cron, timezone=TIMEZONE)],
-        parameters=deployment_parameters(list(paths or [DEFAULT_RAW]), db),
+        parameters=deployment_parameters(list(paths or [DEFAULT_RAW]), db, data_path),
         description="Ingest new or changed canvas reports into the DuckDB warehouse (unchanged files are skipped by content hash).",
         tags=TAGS,
         # `flows.ingest.ingest_flow` (the installed package), not a file path relative to the current directory
@@ -47,7 +53,8 @@ def build_deployment(paths: list[str] | None = None, db: str = DEFAULT_DB, cron:
     )
 
 
-def serve(paths: list[str] = ["raw"], db: str = DEFAULT_DB, cron: str = "0 2 * * *", name: str = "nightly") -> None:  # noqa: B006
+def serve(paths: list[str] = ["raw"], db: str = DEFAULT_DB, cron: str = "0 2 * * *", name: str = "nightly",  # noqa: B006
+          data_path: str | None = None) -> None:
     """Serve the scheduled ingest deployment until interrupted (Ctrl-C / SIGTERM).
 
     Needs a Prefect server with its scheduler (`prefect server start`) named by `PREFECT_API_URL`: Prefect's
@@ -63,5 +70,5 @@ def serve(paths: list[str] = ["raw"], db: str = DEFAULT_DB, cron: str = "0 2 * *
             "serve needs a Prefect server: start one (`prefect server start`) and set PREFECT_API_URL "
             "(e.g. export PREFECT_API_URL=http://127.0.0.1:4200/api)"
         )
-    deployment = build_deployment(list(paths), db=db, cron=cron, name=name)
+    deployment = build_deployment(list(paths), db=db, cron=cron, name=name, data_path=data_path)
     prefect_serve(deployment, limit=1)

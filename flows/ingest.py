@@ -6,6 +6,11 @@
 - Loading happens in the flow's own process, one document per transaction, so there is exactly one DuckDB
   writer whatever the task runner (threads, processes or a Dask cluster).
 - A broken input is quarantined (recorded in `rejected_inputs` with its reason); the rest loads.
+- DuckLake target (``--db ducklake:…``): no single loader; each extraction task commits its own documents
+  (same ``Warehouse.load_document``, one DuckLake commit each, retried on conflict, idempotent by sha256), and
+  the flow only records the run and the rejections.
+- DuckDB file: the flow publishes the read snapshot beside the file (``Warehouse.publish_snapshot``) at the
+  end of the run and every ``CANVAS_ETL_SNAPSHOT_SECONDS`` (default 300) of a long one.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import hashlib
 import os
 import shutil
 import stat
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -122,10 +128,40 @@ def _unstage(value):
     return value, None
 
 
+# DuckLake writers of this process, one per thread (a DuckDB connection is not shared between threads)
+_lake_writers = threading.local()
+
+
+def _lake_writer(load_into: tuple[str, str | None]):
+    """This thread's Warehouse on the lake ``load_into`` = (db, data_path), opened once and kept."""
+    from warehouse.store import Warehouse
+
+    cache = getattr(_lake_writers, "cache", None)
+    if cache is None:
+        cache = _lake_writers.cache = {}
+    wh = cache.get(load_into)
+    if wh is None:
+        wh = cache[load_into] = Warehouse(load_into[0], data_path=load_into[1])
+    return wh
+
+
+def _load_here(load_into: tuple[str, str | None], path: str, document: dict, sections, facts, run_id: str) -> dict:
+    """A worker commits its own document into the lake: {"path", "status", "facts", "reason"}."""
+    wh = _lake_writer(load_into)
+    try:
+        n = wh.load_new_document(document, sections, facts, run_id)
+    except Exception as exc:  # refused by the warehouse: the flow quarantines it
+        return {"path": path, "status": "rejected", "facts": 0, "sha256": document.get("sha256"),
+                "reason": f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"}
+    return {"path": path, "status": "unchanged" if n is None else "loaded", "facts": n or 0}
+
+
 def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use_model: bool = True,
-                  staging: str | None = None) -> dict:
+                  staging: str | None = None, load_into: tuple[str, str | None] | None = None) -> dict:
     """Extract a batch of files for run ``run_id`` (pure work, no DuckDB): Arrow tables per document, or a
-    rejection. Extraction gives plain rows (ids and keys made there); the warehouse types them as its tables."""
+    rejection. Extraction gives plain rows (ids and keys made there); the warehouse types them as its tables.
+    ``load_into`` = (DuckLake --db, data path): load each document here, right after extracting it; the
+    result then lists outcomes (``"loaded"``) instead of tables."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
     from extractors.extract import EXTRACTOR_VERSION, extract_document
     from extractors.records import fact_columns
@@ -152,6 +188,15 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
                 secs[stage] = secs.get(stage, 0.0) + result.stats.get(f"{stage}_s", 0.0)
             secs["extract"] = secs.get("extract", 0.0) + (t2 - t1)
             secs["arrow"] = secs.get("arrow", 0.0) + (t3 - t2)
+            if load_into is not None:
+                t4 = time.perf_counter()
+                outcome = _load_here(load_into, path, result.document, sections, facts, run_id)
+                secs["commit"] = secs.get("commit", 0.0) + (time.perf_counter() - t4)
+                if outcome["status"] == "rejected":
+                    out["rejections"].append({"path": path, "sha256": outcome["sha256"], "reason": outcome["reason"]})
+                else:
+                    out.setdefault("loaded", []).append(outcome)
+                continue
             if staging:  # results travel as files: the flow process holds one document at a time
                 base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
                 facts, sections = _stage(facts, base + ".facts.arrow"), _stage(sections, base + ".sections.arrow")
@@ -169,8 +214,8 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
 
 @task(name="extract-batch", retries=2, retry_delay_seconds=[1, 5], persist_result=False)
 def extract_batch(paths: list[str], run_id: str, edition: str | None = None, use_model: bool = True,
-                  staging: str | None = None) -> dict:
-    return extract_paths(paths, run_id, edition=edition, use_model=use_model, staging=staging)
+                  staging: str | None = None, load_into: tuple[str, str | None] | None = None) -> dict:
+    return extract_paths(paths, run_id, edition=edition, use_model=use_model, staging=staging, load_into=load_into)
 
 
 def _batches(items: list[tuple[str, int]]) -> list[list[str]]:
@@ -237,6 +282,14 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary, loaded: 
         summary.documents_rejected += 1
         summary.rejections.append((rej["path"], rej["reason"]))
         _notify(rej["path"], "rejected", reason=rej["reason"])
+    for item in result.get("loaded", ()):  # committed by the worker itself (DuckLake)
+        if item["status"] == "loaded":
+            summary.documents_loaded += 1
+            summary.facts_loaded += item["facts"]
+            summary.loaded.append((item["path"], item["facts"]))
+        else:
+            summary.documents_unchanged += 1
+        _notify(item["path"], item["status"], item["facts"])
     for item in result["documents"]:
         try:
             _load_item(wh, item, run_id, summary, loaded)
@@ -251,6 +304,39 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary, loaded: 
         summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
 
 
+class _SnapshotPublisher:
+    """The read snapshot of a DuckDB warehouse file, published every ``CANVAS_ETL_SNAPSHOT_SECONDS`` (default
+    300; 0 = only at the end of the run) and at the end; a failure to publish is logged, not fatal."""
+
+    def __init__(self, wh, logger):
+        self.wh, self.logger = wh, logger
+        try:
+            self.every = float(os.environ.get("CANVAS_ETL_SNAPSHOT_SECONDS", "300"))
+        except ValueError:
+            self.every = 300.0
+        self.last = time.monotonic()
+
+    def maybe(self) -> None:
+        if self.every > 0 and time.monotonic() - self.last >= self.every:
+            self.publish()
+
+    def publish(self, final: bool = False, changed: bool = True) -> None:
+        """``changed=False`` at the end of a run that loaded and rejected nothing: the snapshot already there
+        holds the same data (only this run's ``runs`` row is missing from it), so it is kept."""
+        if self.wh.is_lake:
+            return
+        if final and not changed and self.wh.publish_snapshot_path().is_file():
+            return
+        t0 = time.perf_counter()
+        try:
+            path = self.wh.publish_snapshot()
+        except Exception as exc:  # readers keep the previous snapshot
+            self.logger.warning("read snapshot not published: %s: %s", type(exc).__name__, exc)
+            return
+        self.last = time.monotonic()
+        self.logger.info("read snapshot published: %s (%.2f s)", path, time.perf_counter() - t0)
+
+
 @flow(name="canvas-ingest", log_prints=False, persist_result=False)
 def ingest_flow(
     paths: list[str] | None = None,
@@ -258,8 +344,10 @@ def ingest_flow(
     edition: str | None = None,
     use_model: bool = True,
     lock_timeout: float = 30.0,
+    data_path: str | None = None,
 ) -> dict:
-    """Ingest canvas reports (files or folders; default raw/) into the DuckDB warehouse."""
+    """Ingest canvas reports (files or folders; default raw/) into the warehouse (a DuckDB file, or a DuckLake
+    ``ducklake:sqlite:PATH`` / ``ducklake:postgres:CONNINFO`` with ``data_path``)."""
     from prefect.context import get_run_context
 
     from warehouse.store import Warehouse
@@ -273,7 +361,10 @@ def ingest_flow(
         flow_run_id = str(get_run_context().flow_run.id)
     except Exception:
         flow_run_id = None
-    with Warehouse(db, lock_timeout=lock_timeout) as wh:
+    with Warehouse(db, lock_timeout=lock_timeout, data_path=data_path) as wh:
+        # DuckLake: the extraction tasks load (absolute paths: they may run on other machines)
+        load_into = (wh.target.attach_uri, wh.target.data_path) if wh.is_lake else None
+        snapshots = _SnapshotPublisher(wh, logger)
         run_id = wh.begin_run(flow_run_id)
         summary.run_id = run_id
         status = "failed"
@@ -302,18 +393,20 @@ def ingest_flow(
             t_load = 0.0
             if len(batches) == 1:
                 # one batch: run it here, sparing a worker process its start-up and model loading
-                results = iter([extract_batch(batches[0], run_id, edition, use_model)])
+                results = iter([extract_batch(batches[0], run_id, edition, use_model, None, load_into)])
             else:
                 # workers stage their Arrow tables as files beside the warehouse; the loader reads them
                 # one document at a time and deletes them (bounded memory, small task results)
-                staging = f"{db}.staging-{run_id}"
-                os.makedirs(staging, exist_ok=True)
-                futures = [extract_batch.submit(b, run_id, edition, use_model, staging) for b in batches]
+                if load_into is None:
+                    staging = f"{db}.staging-{run_id}"
+                    os.makedirs(staging, exist_ok=True)
+                futures = [extract_batch.submit(b, run_id, edition, use_model, staging, load_into) for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
             loaded: set[str] = set()
             for result in results:
                 t0 = time.perf_counter()
                 load_results(wh, result, run_id, summary, loaded)
+                snapshots.maybe()
                 t_load += time.perf_counter() - t0
             summary.stage_seconds["load"] = t_load
             status = "completed_with_rejections" if summary.documents_rejected else "completed"
@@ -322,6 +415,7 @@ def ingest_flow(
                 shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started
             wh.finish_run(run_id, status, summary.counts())
+            snapshots.publish(final=True, changed=bool(summary.documents_loaded or summary.documents_rejected))
             # artifacts on the flow run page, events for automations (flows/notify.py; never raises)
             publish_run(wh, summary, files, status, db, flow_run_id, logger)
     out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")

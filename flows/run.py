@@ -199,7 +199,7 @@ def start_temporary_server() -> TemporaryServer | None:
 
 def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner: str = "threads",
                dask_address: str | None = None, workers: int = 2, use_model: bool = True,
-               lock_timeout: float = 30.0) -> dict:
+               lock_timeout: float = 30.0, data_path: str | None = None) -> dict:
     with prefect_api() as ready:  # the temporary server (if one is needed) boots while the rest loads
         from flows.ingest import ingest_flow
 
@@ -207,5 +207,7 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
         flow_fn = ingest_flow.with_options(task_runner=task_runner)
         kwargs = dict(paths=[os.fspath(p) for p in paths], db=db, edition=edition, use_model=use_model,
                       lock_timeout=lock_timeout)
+        if data_path is not None:  # a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)
+            kwargs["data_path"] = data_path
         ready()
         return flow_fn(**kwargs)

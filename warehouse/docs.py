@@ -44,12 +44,21 @@ What DuckDB 2.0 actually does (checked on 2.0.0, and by `tests/warehouse/test_st
 - Copying the live file with `cp` while a load runs is **not** safe: committed data can still be in
   the `.wal` file next to it.
 
-**Recommended:** query a snapshot, not the live file. `Warehouse.snapshot(dest)` (writer side) writes a
-consistent copy with `ATTACH` + `COPY FROM DATABASE` (tables, views and comments) to a temporary file
-and atomically renames it to `dest`; canvas-etl will take one after each run. Analysts open it with
-`duckdb -readonly <snapshot>` or `ATTACH '<snapshot>' AS wh (READ_ONLY)`. Replacing the snapshot while
-someone has it open is fine on Linux: the open session keeps reading the previous copy until it
-reconnects. When no load is running, the live file can be opened read-only directly (keep it short).
+**What canvas-etl does about it** (docs/operations.md, "Querying while a load runs"): every run that
+loads or rejects something publishes a **read snapshot** beside the file, `<name>.snapshot.duckdb`
+(`Warehouse.publish_snapshot`: `ATTACH` + `COPY FROM DATABASE` (tables, views, comments) into a
+temporary file, then an atomic rename), also every `CANVAS_ETL_SNAPSHOT_SECONDS` (300) of a long run.
+Read commands (`facts`, `sql`, `report`...) use the live file when it is free and the newest snapshot
+when a load holds it, saying so on stderr (`... answering from the read snapshot canvas.snapshot.duckdb,
+as of run ID`). Analysts' own sessions should open the snapshot (`duckdb -readonly <snapshot>`), never the
+live file: replacing the snapshot while someone has it open is fine on Linux (the session keeps the
+previous copy until it reconnects), whereas a session on the live file blocks the next load.
+
+**DuckLake** (`--db ducklake:sqlite:PATH` or `ducklake:postgres:CONNINFO`, `--data-path DIR`) has no
+file lock at all: readers and any number of loaders work at once, and every run is a snapshot that read
+commands reach with `--as-of RUN_ID` (docs/scaling.md). DuckLake keeps the same tables, views and table
+comments, but not the comments on view columns, nor PRIMARY KEY/UNIQUE/CHECK (the loader enforces
+uniqueness by sha256 and the lookup values itself); this reference is generated from schema.sql for both.
 """
 
 

@@ -96,8 +96,12 @@ class Target:
         return "ducklake:postgres:" + re.sub(r"(password\s*=\s*)(\S+)", r"\1***", self.location)
 
 
-def parse_target(db: str, data_path: str | None = None, env: dict[str, str] | None = None) -> Target:
+def parse_target(db: str, data_path: str | None = None, env: dict[str, str] | None = None, *,
+                 require_data_path: bool = True) -> Target:
     """``--db`` value (+ ``--data-path`` or $CANVAS_ETL_DATA_PATH) -> :class:`Target`.
+
+    ``require_data_path=False`` (readers): a lake without a data path is attached with the one its catalog
+    recorded when it was created.
 
     >>> parse_target("warehouse/canvas.duckdb").kind
     'duckdb'
@@ -117,7 +121,7 @@ def parse_target(db: str, data_path: str | None = None, env: dict[str, str] | No
     if not location.strip():
         raise LakeError(f"--db {db!r}: the catalog {'path' if kind == 'sqlite' else 'conninfo'} is empty")
     data_path = data_path or env.get(DATA_PATH_ENV)
-    if not data_path:
+    if not data_path and require_data_path:
         raise LakeError(f"--db {db.split(':', 2)[0]}:{kind}:… needs --data-path DIR (or {DATA_PATH_ENV})")
     return Target(kind, location.strip(), data_path)
 
@@ -194,12 +198,14 @@ def connect(target: Target, *, read_only: bool = False, snapshot: int | None = N
     con = duckdb.connect(config=cfg)
     try:
         load_extensions(con, ["ducklake", target.kind])
-        options = [f"DATA_PATH '{_sql_str(target.data_path or '')}'"]
+        # no data path: the one the catalog recorded (an existing lake, opened by a reader)
+        options = [f"DATA_PATH '{_sql_str(target.data_path)}'"] if target.data_path else []
         if snapshot is not None:
             options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
         if read_only or snapshot is not None:
             options.append("READ_ONLY")
-        con.execute(f"ATTACH '{_sql_str(target.attach_uri)}' AS {ALIAS} ({', '.join(options)})")
+        opts = f" ({', '.join(options)})" if options else ""
+        con.execute(f"ATTACH '{_sql_str(target.attach_uri)}' AS {ALIAS}{opts}")
         con.execute(f"USE {ALIAS}")
     except BaseException:
         con.close()

@@ -16,6 +16,17 @@ retries until ``lock_timeout`` and then raises :class:`WarehouseLocked`, naming 
 sidecar ``<db>.lock.json`` the writer keeps while it holds the file (pid, host, run id, since).
 Inside one process DuckDB would happily share the file between two read-write connections, so an
 in-process registry enforces the same rule between ``Warehouse`` objects of one process.
+
+Read snapshot (DuckDB file): the loader publishes ``<db stem>.snapshot<suffix>`` beside the file
+(:func:`snapshot_path`, :meth:`Warehouse.publish_snapshot`) after each run and every few minutes of a long
+one; read commands answer from it while a load holds the live file.
+
+DuckLake (``Warehouse("ducklake:sqlite:PATH", data_path=DIR)`` or ``ducklake:postgres:CONNINFO``; see
+warehouse/lake.py and docs/ducklake-notes.md): the same tables, views and methods, no file lock, any number
+of writers at once. Every write is one DuckLake commit (one snapshot) retried on conflict; a document's
+commit updates one of 16 token tables chosen by its sha256, so two loaders of the same bytes conflict and
+the loser finds the document already there (idempotency without unique keys). ``as_of`` opens a lake
+read-only at a run's snapshot.
 """
 from __future__ import annotations
 
@@ -35,6 +46,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse import lake
 from warehouse.tables import FACTS_SCHEMA, SECTIONS_SCHEMA
 
 RUN_STATUSES = ("running", "completed", "completed_with_rejections", "failed")
@@ -93,6 +105,59 @@ def _check_enumerations(con) -> None:
             "values not in their lookup table: " + ", ".join(f"{c}={v!r}" for c, v in sorted(unknown)))
 
 
+# DuckLake: token tables (schema TOKEN_SCHEMA) that make two commits of the same document conflict; one per
+# first hex digit of the sha256, so loaders of different documents rarely wait for each other.
+TOKEN_SCHEMA = "canvas_etl_tokens"
+TOKEN_SHARDS = "0123456789abcdef"
+
+
+def is_lake_target(db: Any) -> bool:
+    return isinstance(db, (str, lake.Target)) and (isinstance(db, lake.Target) and db.is_lake
+                                                    or str(db).strip().startswith("ducklake:"))
+
+
+def resolve_target(db: Any, data_path: str | None = None, *, require_data_path: bool = True) -> lake.Target:
+    """``--db`` (+ data path) -> lake.Target with absolute local paths (workers may run elsewhere)."""
+    t = db if isinstance(db, lake.Target) else lake.parse_target(str(db), data_path,
+                                                                   require_data_path=require_data_path)
+    location, dp = t.location, t.data_path
+    if t.kind in ("duckdb", "sqlite"):
+        location = os.path.abspath(os.path.expanduser(location))
+    if dp and "://" not in dp:
+        dp = os.path.abspath(os.path.expanduser(dp))
+    return lake.Target(t.kind, location, dp)
+
+
+def snapshot_path(db: str | os.PathLike) -> Path:
+    """Where the loader publishes the read snapshot of a DuckDB warehouse file: beside it,
+    ``canvas.duckdb`` -> ``canvas.snapshot.duckdb``."""
+    p = Path(db).expanduser().resolve()
+    suffix = p.suffix or ".duckdb"
+    return p.with_name(f"{p.stem if p.suffix else p.name}.snapshot{suffix}")
+
+
+def snapshot_info(path: str | os.PathLike) -> dict | None:
+    """The newest run recorded in a snapshot file (run_id, status, started_at, finished_at) and when the file
+    was published; None when there is no readable snapshot."""
+    p = Path(path)
+    if not p.is_file():
+        return None
+    try:
+        con = duckdb.connect(str(p), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("SELECT run_id, status, started_at, finished_at FROM runs "
+                          "ORDER BY started_at DESC LIMIT 1").fetchone()
+    except duckdb.Error:
+        row = None
+    finally:
+        con.close()
+    info = dict(zip(("run_id", "status", "started_at", "finished_at"), row)) if row else {}
+    info["published_at"] = datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)
+    return info
+
+
 class WarehouseLocked(RuntimeError):
     """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
 
@@ -116,9 +181,21 @@ def _lock_conflict(exc: BaseException) -> bool:
 
 
 class Warehouse:
-    """One connection to the warehouse file; a writer (default) or a read-only reader."""
+    """One connection to the warehouse (a DuckDB file, or a DuckLake); a writer (default) or a read-only
+    reader. ``data_path``: the DuckLake's data path (or $CANVAS_ETL_DATA_PATH); ``as_of``: a run id, an ISO
+    time or ``@N``: a lake opened read-only at that snapshot (refused on a DuckDB file: lake.LakeError)."""
 
-    def __init__(self, path: str | os.PathLike, *, read_only: bool = False, lock_timeout: float = 30.0):
+    def __init__(self, path: str | os.PathLike | lake.Target, *, read_only: bool = False, lock_timeout: float = 30.0,
+                 data_path: str | None = None, as_of: str | None = None):
+        self.is_lake = is_lake_target(path)
+        self.as_of_snapshot: int | None = None
+        if self.is_lake:
+            self._open_lake(path, read_only, data_path, as_of)
+            return
+        if as_of is not None:
+            raise lake.LakeError("--as-of needs a DuckLake warehouse (--db ducklake:sqlite:PATH or "
+                                 "ducklake:postgres:CONNINFO): a DuckDB file keeps no history of runs")
+        self.target = lake.Target("duckdb", os.fspath(path))
         self.path = Path(path).expanduser().resolve()
         self.read_only = read_only
         self.lock_timeout = lock_timeout
@@ -144,6 +221,68 @@ class Warehouse:
                 self._remove_sidecar()
             self._leave_registry()
             raise
+
+    def _open_lake(self, db, read_only: bool, data_path: str | None, as_of: str | None) -> None:
+        self.target = resolve_target(db, data_path, require_data_path=not read_only)
+        self.path = None
+        self.read_only = read_only or as_of is not None
+        self.lock_timeout = 0.0
+        self._con = None
+        self._run_id = None
+        if self.target.kind == "sqlite" and not self.read_only:
+            Path(self.target.location).parent.mkdir(parents=True, exist_ok=True)
+        if self.target.data_path and "://" not in self.target.data_path and not self.read_only:
+            Path(self.target.data_path).mkdir(parents=True, exist_ok=True)
+        if self.target.kind == "sqlite" and self.read_only and not Path(self.target.location).is_file():
+            raise lake.LakeError(f"no DuckLake catalog at {self.target.location}")
+        config = {} if self.read_only else dict(WRITER_CONFIG)
+        if as_of is not None:
+            self._con, self.as_of_snapshot = lake.open_as_of(self.target, as_of, config=config)
+            return
+        self._con = lake.connect(self.target, read_only=self.read_only, config=config)
+        try:
+            if not self.read_only:
+                lake.apply_ddl(self._con, schema_sql())
+                self._ensure_tokens()
+        except BaseException:
+            self._con.close()
+            self._con = None
+            raise
+
+    def _ensure_tokens(self) -> None:
+        def have(c) -> set:
+            return {r[0] for r in c.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = ?",
+                [lake.ALIAS, TOKEN_SCHEMA]).fetchall()}
+
+        if len(have(self._con)) >= len(TOKEN_SHARDS):
+            return
+
+        def create(c) -> None:
+            c.execute(f"CREATE SCHEMA IF NOT EXISTS {lake.ALIAS}.{TOKEN_SCHEMA}")
+            there = have(c)
+            for x in TOKEN_SHARDS:
+                if f"t_{x}" not in there:
+                    c.execute(f"CREATE TABLE {lake.ALIAS}.{TOKEN_SCHEMA}.t_{x} (n BIGINT NOT NULL)")
+                    c.execute(f"INSERT INTO {lake.ALIAS}.{TOKEN_SCHEMA}.t_{x} VALUES (0)")
+
+        lake.commit(self._con, create, message="load tokens", author="canvas-etl")
+
+    def _lake_commit(self, work, *, message: str, run_id: str | None, shard: str | None = None, **info):
+        """One DuckLake commit (retried on conflict), tagged with the run id for ``--as-of``."""
+        def tokened(c):
+            if shard is not None:
+                c.execute(f"UPDATE {lake.ALIAS}.{TOKEN_SCHEMA}.t_{shard} SET n = n + 1")
+            return work(c)
+
+        extra = {"run_id": run_id, **info} if run_id else (info or None)
+        return lake.commit(self.con, tokened if shard is not None else work, message=message,
+                           extra_info=extra, author="canvas-etl", retries=40)
+
+    @property
+    def name(self) -> str:
+        """For messages: the file, or the lake with any password masked."""
+        return str(self.path) if not self.is_lake else self.target.describe()
 
     # ---- connection and locking ----------------------------------------------------------------
     def _enter_registry(self, deadline: float) -> None:
@@ -263,6 +402,8 @@ class Warehouse:
             self._con.close()
         finally:
             self._con = None
+            if self.is_lake:
+                return
             if not self.read_only:
                 self._remove_sidecar()
             self._leave_registry()
@@ -279,7 +420,7 @@ class Warehouse:
 
     def _require_writer(self) -> None:
         if self.read_only:
-            raise PermissionError(f"{self.path} is opened read_only: this Warehouse never writes")
+            raise PermissionError(f"{self.name} is opened read_only: this Warehouse never writes")
 
     # ---- runs ------------------------------------------------------------------------------------
     def begin_run(self, flow_run_id: str | None = None, *, extractor_version: str | None = None) -> str:
@@ -287,11 +428,14 @@ class Warehouse:
         self._require_writer()
         started = _now()
         run_id = f"{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-        self.con.execute(
-            "INSERT INTO runs (run_id, flow_run_id, started_at, status, extractor_version) VALUES (?, ?, ?, 'running', ?)",
-            [run_id, flow_run_id, started, extractor_version],
-        )
+        insert = ("INSERT INTO runs (run_id, flow_run_id, started_at, status, extractor_version) "
+                  "VALUES (?, ?, ?, 'running', ?)")
+        params = [run_id, flow_run_id, started, extractor_version]
         self._run_id = run_id
+        if self.is_lake:
+            self._lake_commit(lambda c: c.execute(insert, params), message=f"begin run {run_id}", run_id=run_id)
+            return run_id
+        self.con.execute(insert, params)
         self._write_sidecar()
         return run_id
 
@@ -304,15 +448,24 @@ class Warehouse:
         if unknown:
             raise ValueError(f"unknown count fields {sorted(unknown)}; expected {COUNT_FIELDS}")
         c = {name: int((counts or {}).get(name) or 0) for name in COUNT_FIELDS}
-        rows = self.con.execute(
+        run = self.con if not self.is_lake else None
+        if self.is_lake:  # one commit (the run's last snapshot: what --as-of RUN_ID answers from)
+            return self._lake_commit(
+                lambda con: self._finish_run(con, run_id, status, c, message),
+                message=f"finish run {run_id}: {status}", run_id=run_id)
+        self._finish_run(run, run_id, status, c, message)
+
+    @staticmethod
+    def _finish_run(con, run_id: str, status: str, c: dict, message: str | None) -> None:
+        rows = con.execute(
             """UPDATE runs SET status = ?, finished_at = ?, message = ?,
                    counts = struct_pack(documents_seen := ?::INTEGER, documents_loaded := ?::INTEGER,
                                         documents_unchanged := ?::INTEGER, documents_rejected := ?::INTEGER,
                                         facts_loaded := ?::BIGINT)
-               WHERE run_id = ? RETURNING run_id""",
+               WHERE run_id = ?""",
             [status, _now(), message, *(c[n] for n in COUNT_FIELDS), run_id],
-        ).fetchall()
-        if not rows:
+        ).fetchall()  # [(rows updated,)] (DuckLake has no UPDATE ... RETURNING)
+        if not rows or not rows[0][0]:
             raise KeyError(f"no run {run_id!r}")
 
     # ---- documents ---------------------------------------------------------------------------------
@@ -327,12 +480,25 @@ class Warehouse:
         return self._insert_source(document_id, str(source_path), run_id, _now())
 
     def _insert_source(self, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
+        if self.is_lake:  # no unique key: insert unless present, serialized with the document's loads
+            return self._lake_commit(lambda c: self._lake_insert_source(c, document_id, source_path, run_id, when),
+                                     message=f"source {document_id}", run_id=run_id, shard=document_id[0].lower())
         rows = self.con.execute(
             f"""INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)})
                VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)}) ON CONFLICT DO NOTHING RETURNING document_id""",
             [document_id, source_path, os.path.basename(source_path), when, run_id],
         ).fetchall()
         return bool(rows)
+
+    @staticmethod
+    def _lake_insert_source(c, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
+        if c.execute("SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ?",
+                     [document_id, source_path]).fetchone():
+            return False
+        c.execute(f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) "
+                  f"VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
+                  [document_id, source_path, os.path.basename(source_path), when, run_id])
+        return True
 
     def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str) -> int:
         """Load one document with its sections and facts in ONE transaction; returns facts loaded.
@@ -342,6 +508,13 @@ class Warehouse:
         ``FACTS_SCHEMA`` (:mod:`warehouse.tables`), every id and key already in them: they go in as sent.
         Already loaded document_id -> nothing happens, returns 0. Any error -> ROLLBACK, nothing stays.
         """
+        return self.load_new_document(document, sections, facts, run_id) or 0
+
+    def load_new_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None,
+                          run_id: str) -> int | None:
+        """:meth:`load_document`, telling "already loaded" apart: None when the document (same document_id or
+        sha256) is already in the warehouse (on a lake, its source path is then recorded in the same commit:
+        another loader of the same bytes won the race)."""
         self._require_writer()
         doc = self._document_row(document)
         document_id = doc["document_id"]
@@ -354,8 +527,10 @@ class Warehouse:
                     raise ValueError(f"{name} table has document_id {other}, expected only {document_id!r}")
         if facts.num_rows and pc.count_distinct(facts.column("fact_id")).as_py() != facts.num_rows:
             raise ValueError("facts table repeats a fact_id")
+        if self.is_lake:
+            return self._lake_load(doc, sections, facts, run_id)
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
-            return 0
+            return None
         now = _now()
         con = self.con
         con.execute("BEGIN TRANSACTION")
@@ -389,6 +564,45 @@ class Warehouse:
                     pass
         return facts.num_rows
 
+    def _lake_load(self, doc: dict, sections: pa.Table, facts: pa.Table, run_id: str) -> int | None:
+        """One DuckLake commit per document; the check for the document runs inside it, and the commit
+        updates the token of the document's sha256 shard, so two loaders of the same bytes conflict: the loser
+        is rolled back, re-runs against the newer snapshot and finds the document (returns None)."""
+        document_id = doc["document_id"]
+        con = self.con
+        con.register("_wh_sections_in", sections)
+        con.register("_wh_facts_in", facts)
+
+        def work(c) -> int | None:
+            now = _now()
+            if c.execute("SELECT 1 FROM documents WHERE document_id = ? OR sha256 = ?",
+                         [document_id, doc["sha256"]]).fetchone():
+                self._lake_insert_source(c, document_id, doc["source_path"], run_id, now)
+                return None
+            c.execute(
+                f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
+                f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
+                [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
+            )
+            c.execute(
+                f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
+                [document_id, doc["source_path"], os.path.basename(doc["source_path"]), now, run_id],
+            )
+            c.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
+            _check_enumerations(c)
+            c.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
+            return facts.num_rows
+
+        try:
+            return self._lake_commit(work, message=f"document {document_id}", run_id=run_id,
+                                     shard=doc["sha256"][0], document_id=document_id)
+        finally:
+            for view in ("_wh_sections_in", "_wh_facts_in"):
+                try:
+                    con.unregister(view)
+                except (duckdb.Error, KeyError):
+                    pass
+
     @staticmethod
     def _document_row(document: dict) -> dict:
         unknown = set(document) - set(DOCUMENT_FIELDS)
@@ -408,10 +622,12 @@ class Warehouse:
     def record_rejection(self, path: str, sha256: str | None, reason: str, run_id: str) -> None:
         """One rejected_inputs row."""
         self._require_writer()
-        self.con.execute(
-            "INSERT INTO rejected_inputs (path, sha256, reason, run_id, rejected_at) VALUES (?, ?, ?, ?, ?)",
-            [str(path), sha256, reason, run_id, _now()],
-        )
+        insert = "INSERT INTO rejected_inputs (path, sha256, reason, run_id, rejected_at) VALUES (?, ?, ?, ?, ?)"
+        params = [str(path), sha256, reason, run_id, _now()]
+        if self.is_lake:
+            self._lake_commit(lambda c: c.execute(insert, params), message="rejected input", run_id=run_id)
+            return
+        self.con.execute(insert, params)
 
     # ---- snapshot for analysts -----------------------------------------------------------------------
     def snapshot(self, dest: str | os.PathLike) -> Path:
@@ -421,6 +637,8 @@ class Warehouse:
         snapshot instead (read-only). Uses ATTACH + COPY FROM DATABASE (tables, views, comments).
         """
         self._require_writer()
+        if self.is_lake:
+            raise ValueError("a DuckLake keeps every snapshot itself (read at one with --as-of)")
         dest = Path(dest).expanduser().resolve()
         if dest == self.path:
             raise ValueError("snapshot destination is the warehouse itself")
@@ -438,3 +656,13 @@ class Warehouse:
                 leftover.unlink()
         os.replace(tmp, dest)
         return dest
+
+    def publish_snapshot(self) -> Path | None:
+        """The read snapshot beside a DuckDB warehouse file (:func:`snapshot_path`), atomically replaced: what
+        read commands answer from while a load holds the file. Nothing to do on a lake (returns None)."""
+        if self.is_lake:
+            return None
+        return self.snapshot(snapshot_path(self.path))
+
+    def publish_snapshot_path(self) -> Path:
+        return snapshot_path(self.path)

@@ -19,7 +19,8 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="canvas-etl: business-model-canvas reports (French/English text) -> typed facts in DuckDB.\n\n"
-         "Every command takes --db FILE (default warehouse/canvas.duckdb) and --help (with an example). "
+         "Every command takes --db FILE (default warehouse/canvas.duckdb; or a DuckLake: ducklake:sqlite:PATH / "
+         "ducklake:postgres:CONNINFO with --data-path DIR) and --help (with an example). "
          "Tables and views: docs/warehouse.md.",
     pretty_exceptions_enable=False,
 )

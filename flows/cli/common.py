@@ -61,24 +61,97 @@ def require_db_file(db: str) -> Path:
     return path
 
 
-@contextmanager
-def open_warehouse(db: str, *, require_schema: bool = True) -> Iterator[Any]:
-    """A read-only DuckDB connection to the warehouse; exit 1 if missing (or, with ``require_schema``,
-    not a canvas-etl warehouse), 3 if a load holds it."""
+# With a read snapshot beside the file, wait only this long for the live file before answering from the snapshot.
+SNAPSHOT_WAIT = 0.5
+
+
+def check_target(db: str, data_path: str | None = None, *, writer: bool = False):
+    """``--db`` (+ ``--data-path``) -> warehouse.lake.Target; a malformed one exits 2 with one line."""
+    from warehouse.lake import LakeError, parse_target
+
+    try:
+        return parse_target(db, data_path, require_data_path=writer)
+    except LakeError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _open_lake(target, data_path: str | None, as_of: str | None):
+    import duckdb
+
+    from warehouse.lake import LakeError, MissingExtension
+    from warehouse.store import Warehouse
+
+    try:
+        wh = Warehouse(target, read_only=True, data_path=data_path, as_of=as_of)
+    except MissingExtension as exc:
+        fail(str(exc))
+    except LakeError as exc:
+        fail(str(exc), EXIT_USAGE if as_of else EXIT_FAILED)
+    except duckdb.Error as exc:
+        fail(f"cannot open {target.describe()}: {one_line(exc)}")
+    if as_of is not None:
+        typer.echo(f"canvas-etl: as of {as_of}: DuckLake snapshot {wh.as_of_snapshot}", err=True)
+    return wh
+
+
+def _open_file(db: str):
+    """The live file when it is free; the read snapshot the loader publishes beside it when a load holds it
+    (with a note on stderr); exit 3 when neither can be read."""
     require_db_file(db)
     import duckdb
 
-    from warehouse.queries import is_canvas_warehouse
-    from warehouse.store import Warehouse, WarehouseLocked
+    from warehouse.store import Warehouse, WarehouseLocked, snapshot_path
 
+    snap = snapshot_path(db)
+    wait = read_lock_timeout()
+    if snap.is_file():
+        wait = min(wait, SNAPSHOT_WAIT)
     try:
-        wh = Warehouse(db, read_only=True, lock_timeout=read_lock_timeout())
+        return Warehouse(db, read_only=True, lock_timeout=wait)
     except WarehouseLocked as exc:
-        fail(f"warehouse locked: {exc} (query a snapshot, or retry when the load has finished)", EXIT_LOCKED)
+        if not snap.is_file():
+            fail(f"warehouse locked: {exc} (no read snapshot yet; retry when the load has finished)", EXIT_LOCKED)
+        held = exc.holder
     except duckdb.Error as exc:
         fail(f"cannot open {db}: {one_line(exc)}")
     try:
+        wh = Warehouse(snap, read_only=True, lock_timeout=read_lock_timeout())
+    except (WarehouseLocked, duckdb.Error) as exc:
+        fail(f"warehouse locked, and its read snapshot {snap} cannot be opened: {one_line(exc)}", EXIT_LOCKED)
+    from datetime import datetime, timezone
+
+    try:
+        run = wh.con.execute("SELECT run_id, status FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    except duckdb.Error:
+        run = None
+    published = datetime.fromtimestamp(snap.stat().st_mtime, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    loader = f"run {held.get('run_id')}, pid {held.get('pid')}" if held.get("run_id") else f"pid {held.get('pid')}"
+    as_of = f"as of run {run[0]} ({run[1]})" if run else "as of no run"
+    typer.echo(f"canvas-etl: {db} is held by a load ({loader}); answering from the read snapshot {snap.name}, "
+               f"{as_of}, published {published}", err=True)
+    return wh
+
+
+@contextmanager
+def open_warehouse(db: str, *, require_schema: bool = True, data_path: str | None = None,
+                   as_of: str | None = None) -> Iterator[Any]:
+    """A read-only connection to the warehouse; exit 1 if missing (or, with ``require_schema``, not a
+    canvas-etl warehouse), 2 for a bad --db/--as-of, 3 if a load holds a DuckDB file that has no read snapshot.
+
+    A DuckDB file that a load holds is answered from its read snapshot (see ``_open_file``); a DuckLake is
+    read natively (loads never block it) and ``as_of`` reads it at a run's snapshot."""
+    target = check_target(db, data_path)
+    if target.is_lake:
+        wh = _open_lake(target, data_path, as_of)
+    else:
+        if as_of is not None:
+            fail("--as-of needs a DuckLake warehouse (--db ducklake:sqlite:PATH or ducklake:postgres:CONNINFO): "
+                 "a DuckDB file keeps no history of runs", EXIT_USAGE)
+        wh = _open_file(db)
+    try:
         if require_schema:
+            from warehouse.queries import is_canvas_warehouse
+
             ok = is_canvas_warehouse(wh.con)
             if not ok:
                 fail(f"{db} is not a canvas-etl warehouse (no facts/facts_latest): build one with canvas-etl ingest")
@@ -94,5 +167,10 @@ def duck_errors():
     return duckdb.Error
 
 
-DB_OPTION = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (opened read-only).")
+DB_OPTION = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (opened read-only), or a DuckLake: "
+                                                  "ducklake:sqlite:PATH / ducklake:postgres:CONNINFO.")
+DATA_PATH_OPTION = typer.Option(None, "--data-path", help="DuckLake: the Parquet files' folder (default: the one "
+                                                          "the catalog recorded, or $CANVAS_ETL_DATA_PATH).")
+AS_OF_OPTION = typer.Option(None, "--as-of", help="DuckLake: answer as of a run (RUN_ID), a time "
+                                                  "(2026-01-31T12:00:00Z) or a snapshot (@N).")
 FORMAT_OPTION = typer.Option(OutputFormat.table, "--format", "-f", help="Output: table, csv or json.")

@@ -5,7 +5,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.common import DB_OPTION, FORMAT_OPTION, OutputFormat, duck_errors, fail, one_line, open_warehouse
+from flows.cli.common import AS_OF_OPTION, DATA_PATH_OPTION, DB_OPTION, FORMAT_OPTION, OutputFormat, duck_errors, fail, one_line, open_warehouse
 from flows.cli.output import display_value, write_rows
 
 
@@ -26,6 +26,8 @@ def diff(
     new: Optional[str] = typer.Option(None, "--new", help="Label of the newer edition; default: the newest."),
     fmt: OutputFormat = FORMAT_OPTION,
     db: str = DB_OPTION,
+    data_path: Optional[str] = DATA_PATH_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
 ) -> None:
     """Show what changed between two editions of a report (default: the two newest).
 
@@ -40,7 +42,7 @@ def diff(
     from warehouse.diff import diff_editions
 
     Error = duck_errors()
-    with open_warehouse(db) as con:
+    with open_warehouse(db, data_path=data_path, as_of=as_of) as con:
         try:
             rows = list(diff_editions(con, report=ticker, old=old, new=new))
         except (Error, ValueError, LookupError) as exc:  # LookupError: warehouse.diff.EditionNotFound

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Optional
+
 import typer
 
-from flows.cli.common import DB_OPTION, fail, open_warehouse
+from flows.cli.common import AS_OF_OPTION, DATA_PATH_OPTION, DB_OPTION, fail, open_warehouse
 from flows.cli.output import display_value, stdout_console
 
 
@@ -77,6 +79,8 @@ def _line_from_file(con, fact: dict, db: str) -> tuple[str | None, int | None, s
 def explain(
     fact_id: str = typer.Argument(..., help="Fact id (from `canvas-etl facts`); a unique prefix of 4+ characters works."),
     db: str = DB_OPTION,
+    data_path: Optional[str] = DATA_PATH_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
 ) -> None:
     """Show where a fact comes from, with the source line and the figure highlighted.
 
@@ -88,7 +92,7 @@ def explain(
     """
     from warehouse.queries import conflicts_of, newest_value
 
-    with open_warehouse(db) as con:
+    with open_warehouse(db, data_path=data_path, as_of=as_of) as con:
         fact = _find_fact(con, fact_id)
         line, offset, origin = _line_from_file(con, fact, db)
         newest = newest_value(con, fact)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
+from typing import Optional
+
 import typer
 
-from flows.cli.common import DB_OPTION, OutputFormat, duck_errors, fail, one_line, open_warehouse
+from flows.cli.common import AS_OF_OPTION, DATA_PATH_OPTION, DB_OPTION, OutputFormat, duck_errors, fail, one_line, open_warehouse
 from flows.cli.output import write_rows
 
 
@@ -20,6 +22,8 @@ def export(
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write to: OUT/facts/ticker=X/… and OUT/documents/ticker=X/…"),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace OUT/facts and OUT/documents if they hold files."),
     db: str = DB_OPTION,
+    data_path: Optional[str] = DATA_PATH_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
 ) -> None:
     """Export the facts and documents tables as Parquet or CSV, partitioned by ticker.
 
@@ -41,7 +45,7 @@ def export(
                 fail(f"{p} already exists and is not empty (use --overwrite to replace it)")
     Error = duck_errors()
     summary = []
-    with open_warehouse(db) as con:
+    with open_warehouse(db, data_path=data_path, as_of=as_of) as con:
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

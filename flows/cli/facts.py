@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.common import DB_OPTION, FORMAT_OPTION, OutputFormat, open_warehouse
+from flows.cli.common import AS_OF_OPTION, DATA_PATH_OPTION, DB_OPTION, FORMAT_OPTION, OutputFormat, open_warehouse
 from flows.cli.output import write_rows
 
 TABLE_DEFAULT_LIMIT = 50
@@ -56,6 +56,8 @@ def facts(
                                              "all for csv/json."),
     fmt: OutputFormat = FORMAT_OPTION,
     db: str = DB_OPTION,
+    data_path: Optional[str] = DATA_PATH_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
 ) -> None:
     """List facts, filtered by ticker, block, metric, subject or period.
 
@@ -73,7 +75,7 @@ def facts(
         limit = TABLE_DEFAULT_LIMIT if fmt is OutputFormat.table else 0
     from warehouse.queries import find_facts
 
-    with open_warehouse(db) as con:
+    with open_warehouse(db, data_path=data_path, as_of=as_of) as con:
         total, columns, rows = find_facts(con, latest=latest, ticker=ticker, block=block, metric=metric,
                                           subject=subject, period_end=period_end.date() if period_end else None,
                                           limit=limit)

@@ -19,7 +19,10 @@ class Runner(str, Enum):
 
 def ingest(
     paths: List[str] = typer.Argument(None, help="Files or folders to ingest (default: raw/)."),
-    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (created if missing)."),
+    db: str = typer.Option(DEFAULT_DB, "--db", help="DuckDB warehouse file (created if missing), or a DuckLake: "
+                                                    "ducklake:sqlite:PATH / ducklake:postgres:CONNINFO."),
+    data_path: Optional[str] = typer.Option(None, "--data-path", help="DuckLake: folder (or shared storage) of the "
+                                                                      "Parquet files (default $CANVAS_ETL_DATA_PATH)."),
     edition: Optional[str] = typer.Option(None, "--edition", help="Edition label for sections that state none (e.g. 'Oct-2025')."),
     runner: Runner = typer.Option(Runner.threads, "--runner", help="Prefect task runner for extraction."),
     dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786); with --runner dask."),
@@ -39,6 +42,8 @@ def ingest(
       canvas-etl ingest
 
       canvas-etl ingest raw/ new-reports/ --db warehouse/canvas.duckdb --workers 4
+
+      canvas-etl ingest raw/ --db ducklake:postgres:"dbname=lake host=db" --data-path /shared/lake --runner processes
     """
     from flows.cli.common import EXIT_LOCKED, EXIT_RUN_FAILED, one_line
 
@@ -50,7 +55,10 @@ def ingest(
     from flows.cli.progress import now, observe_ingest, print_summary
 
     targets = paths or [DEFAULT_RAW]
+    from flows.cli.common import check_target
     from warehouse.store import WarehouseLocked
+
+    target = check_target(db, data_path, writer=True)
 
     if max_bytes is not None:  # read by the decode step, in this process and in the workers it starts
         os.environ["CANVAS_ETL_MAX_BYTES"] = str(max_bytes)
@@ -59,7 +67,7 @@ def ingest(
         with observe_ingest(targets):
             summary = run_ingest(
                 targets, db=db, edition=edition, runner=runner.value, dask_address=dask_address,
-                workers=workers, use_model=not no_models, lock_timeout=lock_timeout,
+                workers=workers, use_model=not no_models, lock_timeout=lock_timeout, data_path=data_path,
             )
     except WarehouseLocked as exc:  # one clear line, not a traceback
         fail(str(exc), EXIT_LOCKED)
@@ -68,5 +76,5 @@ def ingest(
             raise
         fail(f"ingest failed: {type(exc).__name__}: {one_line(exc)} (CANVAS_ETL_DEBUG=1 shows the traceback)",
               EXIT_RUN_FAILED)
-    print_summary(summary, wall_seconds=now() - started, db=db)
+    print_summary(summary, wall_seconds=now() - started, db=target.describe())
     raise typer.Exit(EXIT_FAILED if summary["documents_rejected"] else EXIT_OK)

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import sys
 
+from typing import Optional
+
 import typer
 
-from flows.cli.common import (DB_OPTION, EXIT_USAGE, FORMAT_OPTION, OutputFormat, duck_errors, fail, one_line,
+from flows.cli.common import (AS_OF_OPTION, DATA_PATH_OPTION, DB_OPTION, EXIT_USAGE, FORMAT_OPTION, OutputFormat, duck_errors, fail, one_line,
                               open_warehouse)
 from flows.cli.output import write_rows
 
@@ -14,6 +16,8 @@ def sql(
     query: str = typer.Argument(..., help="SQL to run; '-' reads it from stdin. Several statements: the last one's rows are shown."),
     fmt: OutputFormat = FORMAT_OPTION,
     db: str = DB_OPTION,
+    data_path: Optional[str] = DATA_PATH_OPTION,
+    as_of: Optional[str] = AS_OF_OPTION,
 ) -> None:
     """Run SQL on a read-only connection to the warehouse (writes fail).
 
@@ -34,7 +38,7 @@ def sql(
     from warehouse.queries import run_sql
 
     Error = duck_errors()
-    with open_warehouse(db, require_schema=False) as con:
+    with open_warehouse(db, require_schema=False, data_path=data_path, as_of=as_of) as con:
         try:
             columns, rows = run_sql(con, query)
             if columns is None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from flows.cli.common import DB_OPTION, EXIT_FAILED, EXIT_OK, open_warehouse
+from warehouse.store import snapshot_path
 
 
 SHOWN = 30  # reports listed by the table output (json: all)
@@ -20,23 +21,15 @@ class StatusFormat(str, Enum):
     json = "json"
 
 
-def snapshot_path(db: str) -> Path | None:
-    """The read snapshot beside the warehouse, if there is one: warehouse/canvas.duckdb ->
-    warehouse/canvas.snapshot.duckdb (else the older name warehouse/canvas-snapshot.duckdb)."""
-    p = Path(db)
-    stem = p.name[:-len(".duckdb")] if p.name.endswith(".duckdb") else p.name
-    for name in (stem + ".snapshot.duckdb", stem + "-snapshot.duckdb"):
-        if p.with_name(name).is_file():
-            return p.with_name(name)
-    return None
-
-
 def _file_info(db: str) -> dict:
+    if db.startswith("ducklake:"):  # a DuckLake catalog: no file of its own, and no read snapshot (never locked)
+        return {"path": db, "bytes": None, "wal_bytes": None, "snapshot": None}
     p = Path(db)
     size = p.stat().st_size
     wal = Path(str(p) + ".wal")
     wal_size = wal.stat().st_size if wal.exists() else 0
-    snap = snapshot_path(db)
+    snap = snapshot_path(db)  # the loader's read snapshot beside the file (warehouse/store.py)
+    snap = snap if snap.is_file() else None
     snapshot = None
     if snap is not None:
         st = snap.stat()
@@ -78,7 +71,9 @@ def gather_status(con, db: str, runs: int = 5) -> dict:
     }
 
 
-def _size(n: int) -> str:
+def _size(n: int | None) -> str:
+    if n is None:
+        return "DuckLake catalog"
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"

@@ -37,9 +37,18 @@ def inputs(tmp_path_factory, sample_path) -> Path:
     return raw
 
 
-def table_rows(db: Path, table: str, order_by: str) -> tuple[list[str], list[tuple]]:
+def _connect(db) -> duckdb.DuckDBPyConnection:
+    """A DuckDB file, or a DuckLake given as (--db, data path), read-only."""
+    if isinstance(db, tuple):
+        from warehouse import lake
+
+        return lake.connect(lake.parse_target(*db), read_only=True)
+    return duckdb.connect(str(db), read_only=True)
+
+
+def table_rows(db, table: str, order_by: str) -> tuple[list[str], list[tuple]]:
     """Every column of `table` except run ids and timestamps, in a stable order."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = _connect(db)
     try:
         cols = [name for name, typ, *_ in con.execute(f"DESCRIBE {table}").fetchall()
                 if name not in VOLATILE and not name.endswith("_at") and "TIMESTAMP" not in typ]
@@ -49,7 +58,7 @@ def table_rows(db: Path, table: str, order_by: str) -> tuple[list[str], list[tup
     return cols, rows
 
 
-def warehouse_contents(db: Path) -> dict:
+def warehouse_contents(db) -> dict:
     return {
         "facts": table_rows(db, "facts", "fact_id"),
         "documents": table_rows(db, "documents", "document_id"),
@@ -117,6 +126,34 @@ def processes_run(inputs, baseline, small_batches, tmp_path_factory):
     assert summary["documents_loaded"] == len(list(inputs.iterdir())), summary["rejections"]
     print(f"\nthreads (1 batch) {baseline[1]:.1f} s; process pool 2 workers (3 batches) {seconds:.1f} s")
     return warehouse_contents(db), seconds
+
+
+@pytest.fixture(scope="module")
+def dask_lake_run(inputs, baseline, dask_cluster, small_batches, tmp_path_factory):
+    """The Dask workers load their documents directly into a DuckLake (SQLite catalog): no single loader."""
+    d = tmp_path_factory.mktemp("dask_lake")
+    db, data = f"ducklake:sqlite:{d / 'cat.sqlite'}", str(d / "data")
+    summary, seconds = ingest_timed(inputs, db, runner="dask", dask_address=dask_cluster.scheduler_address,
+                                    data_path=data)
+    assert summary["documents_loaded"] == len(list(inputs.iterdir())), summary["rejections"]
+    print(f"\nthreads into a DuckDB file {baseline[1]:.1f} s; dask 2 workers loading into a DuckLake {seconds:.1f} s")
+    return warehouse_contents((db, data)), (db, data), summary
+
+
+def test_dask_workers_loading_into_a_lake_give_the_same_facts(dask_lake_run, baseline):
+    contents, (db, data), summary = dask_lake_run
+    for table in ("facts", "documents", "sections"):
+        assert_same_rows(contents, baseline[0], table)
+    # every document was committed by a worker process, in its own snapshot tagged with the run id
+    from warehouse import lake
+
+    con = lake.connect(lake.parse_target(db, data), read_only=True)
+    try:
+        snaps = [s for s in lake.snapshots(con) if (s.commit_message or "").startswith("document ")]
+    finally:
+        con.close()
+    assert len(snaps) == summary["documents_loaded"]
+    assert {s.run_id for s in snaps} == {summary["run_id"]}
 
 
 def test_dask_cluster_gives_the_same_facts(dask_run, baseline, dask_cluster):

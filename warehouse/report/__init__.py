@@ -24,7 +24,7 @@ from warehouse.report.format import fmt_value
 from warehouse.report.page import render_page
 from warehouse.store import Warehouse
 
-__all__ = ["chart_svg", "fmt_value", "render_report"]
+__all__ = ["chart_svg", "fmt_value", "render_report", "write_report"]
 
 
 def render_report(db_path: str, out_path: str) -> str:
@@ -33,8 +33,14 @@ def render_report(db_path: str, out_path: str) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"no warehouse at {db_path}")
     with Warehouse(path, read_only=True) as wh:
-        data = load(wh.con)
-    page = render_page(data, db_name=path.name)
+        return write_report(wh.con, out_path, db_name=path.name)
+
+
+def write_report(con, out_path: str, *, db_name: str) -> str:
+    """Write the HTML report of the warehouse open on ``con`` (a DuckDB file, its read snapshot, or a DuckLake
+    at any snapshot) to ``out_path``; returns ``out_path``."""
+    data = load(con)
+    page = render_page(data, db_name=db_name)
     out = Path(out_path).expanduser()
     if out.parent and not out.parent.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
