@@ -37,10 +37,13 @@ def test_status_of_the_sample_warehouse(cli, sample_db):
     assert [(e["report_key"], e["old_edition"], e["new_edition"]) for e in out["editions_changed"]] == expected
     assert all(e["fact_count"] > 0 for e in out["editions_changed"])
     assert out["warehouse"]["bytes"] >= os.path.getsize(sample_db)
+    # the run published its read snapshot beside the warehouse
+    snap = os.path.join(os.path.dirname(sample_db), "canvas.snapshot.duckdb")
+    assert out["warehouse"]["snapshot"]["path"] == snap and out["warehouse"]["snapshot"]["age_seconds"] >= 0
 
     table = cli("status", "--db", sample_db)
     assert table.returncode == 0, table.stderr
-    assert "snapshot: none" in table.stdout and run_id in table.stdout and flow_run_id in table.stdout
+    assert f"snapshot: {snap} (" in table.stdout and run_id in table.stdout and flow_run_id in table.stdout
     assert "rejected files not loaded since: none" in table.stdout
     assert table.stdout.rstrip().endswith("status: ok")
     assert "Example" in cli("status", "--help").stdout
