@@ -35,7 +35,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from warehouse.tables import FACTS_SCHEMA, SECTIONS_SCHEMA
+from warehouse.tables import FACTS_SCHEMA, FX_RATES_SCHEMA, SECTIONS_SCHEMA
 
 RUN_STATUSES = ("running", "completed", "completed_with_rejections", "failed")
 COUNT_FIELDS = ("documents_seen", "documents_loaded", "documents_unchanged", "documents_rejected", "facts_loaded")
@@ -334,8 +334,10 @@ class Warehouse:
         ).fetchall()
         return bool(rows)
 
-    def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str) -> int:
-        """Load one document with its sections and facts in ONE transaction; returns facts loaded.
+    def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str,
+                      fx: pa.Table | None = None) -> int:
+        """Load one document with its sections, facts and exchange rates (``fx``: ``FX_RATES_SCHEMA`` rows,
+        optional) in ONE transaction; returns facts loaded.
 
         ``document`` has the ``documents`` columns (document_id, sha256 and source_path required; file_name
         defaults to the basename). ``sections``/``facts`` are Arrow tables of ``SECTIONS_SCHEMA`` /
@@ -347,7 +349,8 @@ class Warehouse:
         document_id = doc["document_id"]
         sections = sections if sections is not None else SECTIONS_SCHEMA.empty_table()
         facts = facts if facts is not None else FACTS_SCHEMA.empty_table()
-        for name, table in (("sections", sections), ("facts", facts)):
+        fx = fx if fx is not None else FX_RATES_SCHEMA.empty_table()
+        for name, table in (("sections", sections), ("facts", facts), ("fx_rates", fx)):
             if table.num_rows and "document_id" in table.column_names:
                 other = pc.unique(table.column("document_id")).to_pylist()
                 if other != [document_id]:
@@ -374,6 +377,9 @@ class Warehouse:
             con.register("_wh_facts_in", facts)
             _check_enumerations(con)
             con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
+            if fx.num_rows:
+                con.register("_wh_fx_in", fx)
+                con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
             con.execute("COMMIT")
         except BaseException:
             try:
@@ -382,7 +388,7 @@ class Warehouse:
                 pass
             raise
         finally:
-            for view in ("_wh_sections_in", "_wh_facts_in"):
+            for view in ("_wh_sections_in", "_wh_facts_in", "_wh_fx_in"):
                 try:
                     con.unregister(view)
                 except (duckdb.Error, KeyError):
