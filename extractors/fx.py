@@ -48,6 +48,7 @@ def _plan(cols: dict[str, list]) -> tuple[list[dict], dict[int, set[str]]]:
             r = ecb_rate(frm, to, when)
             ecb_rows[key] = None if r is None else {
                 "document_id": document_id, "from_currency": frm, "to_currency": to, "rate": r.rate,
+                "rate_low": None, "rate_high": None,
                 "rate_date": r.rate_date, "requested_date": when, "source": "ecb", "stale": r.stale,
                 "fact_id": None, "equivalent_fact_id": None, "line_number": None,
             }
@@ -59,7 +60,8 @@ def _plan(cols: dict[str, list]) -> tuple[list[dict], dict[int, set[str]]]:
             continue
         rows.append({
             "document_id": document_id, "from_currency": cols["unit"][j], "to_currency": cols["unit"][i],
-            "rate": bounds[0], "rate_date": when, "requested_date": when, "source": "report", "stale": False,
+            "rate": bounds[0], "rate_low": bounds[1], "rate_high": bounds[2] if bounds[2] != float("inf") else None,
+            "rate_date": when, "requested_date": when, "source": "report", "stale": False,
             "fact_id": cols["fact_id"][j], "equivalent_fact_id": cols["fact_id"][i],
             "line_number": cols["line_number"][i],
         })

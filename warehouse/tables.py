@@ -59,6 +59,8 @@ FX_RATES_SCHEMA = pa.schema(
         pa.field("from_currency", pa.string(), nullable=False),
         pa.field("to_currency", pa.string(), nullable=False),
         pa.field("rate", pa.float64(), nullable=False),
+        pa.field("rate_low", pa.float64()),
+        pa.field("rate_high", pa.float64()),
         pa.field("rate_date", pa.date32()),
         pa.field("requested_date", pa.date32()),
         pa.field("source", pa.string(), nullable=False),

@@ -115,7 +115,7 @@ def _fx_rows(fact: dict, fx: dict | None) -> list[tuple[str, str]]:
             if rate is None:
                 rows.append((f"in {cur}", f"no rate: {c['fx_reason']}"))
                 continue
-            text = f"{display_value(c[f'value_{cur.lower()}'])} {cur}"
+            text = f"{display_value(round(c[f'value_{cur.lower()}'], 2))} {cur}"
             if source == "identity":
                 text += "  (stated in it)"
             else:

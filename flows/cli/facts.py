@@ -43,6 +43,11 @@ _CONVERTED_TABLE_COLUMNS = ("fact_id", "ticker", "edition_label", "subject", "me
 _CONVERTED_HEADERS = {"value_converted": "converted", "fx_source": "rate from", "fx_rate_date": "rate date"}
 
 
+def _cents(v):
+    """A converted amount as shown in a table: to the cent (a rate gives it more digits than it has)."""
+    return None if v is None else round(v, 2)
+
+
 def _currency(value: Optional[str]) -> Optional[str]:
     """--currency: USD or EUR (case ignored)."""
     if value is None:
@@ -111,7 +116,8 @@ def facts(
         return
     show = _CONVERTED_TABLE_COLUMNS if currency else _LATEST_TABLE_COLUMNS if latest else _FACTS_TABLE_COLUMNS
     idx = [columns.index(c) for c in show]
-    write_rows(list(show), [[r[i] for i in idx] for r in rows], fmt, numeric=("value", "value_converted"),
+    shown = [[_cents(r[i]) if c == "value_converted" else r[i] for c, i in zip(show, idx)] for r in rows]
+    write_rows(list(show), shown, fmt, numeric=("value", "value_converted"),
                headers=[_CONVERTED_HEADERS.get(c) or _SHORT_HEADERS.get(c, c) for c in show],
                optional=("edition_label", "ticker", "block", "editions_stating", "source_text"))
     more = total - len(rows)
