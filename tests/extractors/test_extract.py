@@ -165,3 +165,19 @@ def test_units_declared_by_table_headers():
         ("1,234", 1234e6, "USD", "money"), ("56,000", 56000.0, "teu", "quantity"), ("410", 410.0, "count", "count"),
         ("213 millions", 213e6, "USD", "money"), ("5", 5.0, "teu", "quantity"), ("7", 7.0, "count", "count"),
     ]
+
+
+def test_equivalents_are_linked_to_the_first_stated_figure():
+    text = ("Acme Group - Business Model Canvas\n\nRevenue Streams\n\n"
+            "- Cloud revenue for the September quarter of 2025 reached RMB 39.8 billion (US$5.6 billion).\n"
+            "- Europe brought €4.2 billion (about $4.6 billion) in 2024.\n"
+            "- Margin was 12% and costs were RMB 3.1 billion.\n").encode()
+    doc = document_from_bytes(text, "acme.txt")
+    facts = extract_document(doc).facts
+    by_text = {f.source_text: f for f in facts}
+    rmb = by_text["RMB 39.8 billion"]
+    assert rmb.equivalent_of is None
+    assert by_text["US$5.6 billion"].equivalent_of == (rmb.char_start, rmb.char_end, "CNY")
+    eur = by_text["€4.2 billion"]
+    assert eur.equivalent_of is None and by_text["$4.6 billion"].equivalent_of == (eur.char_start, eur.char_end, "EUR")
+    assert by_text["RMB 3.1 billion"].equivalent_of is None
