@@ -218,7 +218,7 @@ def _load_item(wh, item: dict, run_id: str, summary: IngestSummary, loaded: set[
     sections, _ = _unstage(item["sections"])
     fx = _unstage(item["fx"])[0] if item.get("fx") is not None else None
     try:
-        n = wh.load_document(doc, sections, facts, run_id, fx)  # one transaction: all or nothing
+        n = wh.load_document(doc, sections, facts, run_id, fx=fx)  # one transaction: all or nothing
     except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
         reason = f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
         wh.record_rejection(item["path"], doc.get("sha256"), reason, run_id)
