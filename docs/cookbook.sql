@@ -82,3 +82,14 @@ SELECT r.run_id, r.status, r.started_at, r.finished_at, r.counts.documents_loade
 FROM runs r
 ORDER BY r.started_at DESC
 LIMIT 10;
+
+-- name: revenue_by_company_in_usd
+-- Revenue by company in USD, newest value of each figure: every currency converted (view facts_converted: the
+-- report's own rate when it pairs the figure with a USD amount, else its rate for that date, else the ECB
+-- reference rate), each figure counted once (equivalents left out), with the rate's source and date.
+SELECT c.ticker, c.company, l.subject, l.period_grain, l.period_end, l.value, l.unit,
+       round(c.value_usd) AS value_usd, c.fx_source, c.fx_rate_date, c.fx_reason
+FROM facts_latest l
+JOIN facts_converted c ON c.fact_id = l.fact_id AND c.document_id = l.document_id
+WHERE l.metric_key = 'revenue' AND c.equivalent_of IS NULL AND NOT list_contains(c.flags, 'equivalent')
+ORDER BY c.ticker, l.subject, l.period_end DESC NULLS LAST, l.period_grain;

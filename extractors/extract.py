@@ -407,6 +407,7 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         if out and ("equivalent" in flags or "retracted" in out[-1].flags):
             # "RMB 39.8 billion (US$5.6 billion)", "4,2 Md€ — pardon : 4,62 Md€": the same figure again
             subject, metric = out[-1].subject, metric or out[-1].metric
+        original = _restated(out, amounts, amount_spans, i, kind) if "equivalent" in flags else None
         period = resolved.period if resolved else None
         section: Section = unit.section
         start = unit.start + a.start
@@ -442,6 +443,7 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
                 dimension=dimension,
                 ref_value=ref_value,
                 ref_unit=ref_unit,
+                equivalent_of=original,
             )
         )
     if unit.kind != "cell":
@@ -449,3 +451,19 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         if concrete:
             ex.last_period = concrete[-1]
     return out
+
+
+def _restated(out: list[Fact], amounts: list[Amount], amount_spans: list[Amount], i: int, kind: str) -> tuple[int, int, str] | None:
+    """The figure an equivalent restates: the amount just before it in the sentence (the one the amounts
+    normaliser paired it with), or, when that one is itself an equivalent ("RMB 7 bn (US$1 bn, €0.9 bn)"), the
+    figure that one restates. None when the amount before it was dropped (part of a date) or is not a figure
+    of the same kind."""
+    if i == 0 or not out:
+        return None
+    prev_amount, prev = amounts[i - 1], out[-1]
+    k = next((j for j, a in enumerate(amount_spans) if a is amounts[i]), None)
+    if k is None or k == 0 or amount_spans[k - 1] is not prev_amount or prev.kind != kind:
+        return None
+    if prev.equivalent_of is not None:
+        return prev.equivalent_of
+    return (prev.char_start, prev.char_end, prev.unit)

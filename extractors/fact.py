@@ -26,7 +26,7 @@ BLOCKS = (
 )
 KINDS = ("money", "percent", "count", "quantity")
 GRAINS = ("year", "half", "quarter", "month", "day", "ttm", "multi_year", "ytd")
-FLAGS = ("approx", "range", "equivalent", "retracted", "negative", "table", "per_unit")
+FLAGS = ("approx", "range", "equivalent", "retracted", "negative", "table", "per_unit", "fx_stale", "fx_mismatch")
 PERIOD_SOURCES = ("inline", "row", "header", "intro")
 
 
@@ -68,3 +68,6 @@ class Fact:
     dimension: str | None = None
     ref_value: float | None = None
     ref_unit: str | None = None
+    # an equivalent ("RMB 39.8 billion (US$5.6 billion)"): the (char_start, char_end, unit) of the figure it
+    # restates, the first stated of the pair (its fact id is made from these by extractors.records / ids)
+    equivalent_of: tuple[int, int, str] | None = None

@@ -3,7 +3,8 @@
 - ``document_record``: the ``documents`` row of a decoded document;
 - ``section_records``: its ``sections`` rows;
 - ``fact_columns``: its ``facts`` rows, column by column (the names of ``warehouse/schema.sql``), with
-  the ids, keys and rounding step computed here. Money is an exact ``Decimal`` until here; the rows hold
+  the ids, keys, rounding step, equivalent links and exchange-rate flags computed here (``fx_records``, in
+  :mod:`extractors.fx`, gives the document's ``fx_rates`` rows from these columns). Money is an exact ``Decimal`` until here; the rows hold
   floats, as the warehouse stores them (DOUBLE).
 
 The flow hands these to :mod:`warehouse.tables`, which types them as the declared Arrow schemas.
@@ -129,7 +130,26 @@ def fact_columns(facts: Iterable[Fact], *, document: dict, run_id: str, extracto
     reports = [fact_report(f, document) for f in facts]
     for name in _REPORT_FIELDS:
         cols[name] = [r[name] for r in reports]
+    cols["equivalent_of"] = _equivalent_ids(facts, cols["fact_id"])
+    add_fx_flags(cols)
     return cols
+
+
+def _equivalent_ids(facts: list[Fact], fact_ids: list[str]) -> list[str | None]:
+    """facts.equivalent_of: the id of the fact each equivalent restates (Fact.equivalent_of is its span)."""
+    by_span: dict[tuple, str] = {}
+    for f, fid in zip(facts, fact_ids):
+        by_span.setdefault((f.char_start, f.char_end, f.unit), fid)
+    return [by_span.get(f.equivalent_of) if f.equivalent_of is not None else None for f in facts]
+
+
+def add_fx_flags(cols: dict[str, list]) -> None:
+    """Flag fx_stale (a money fact converted at an ECB rate past the bundled data) and fx_mismatch (both facts of a
+    pair whose implied rate is more than 5 % off the ECB rate of its date, beyond rounding), in place."""
+    from .fx import fx_flags
+
+    for i, extra in fx_flags(cols).items():
+        cols["flags"][i] = sorted(set(cols["flags"][i]) | extra)
 
 
 def amount_to_json(a: Amount) -> dict:

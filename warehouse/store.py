@@ -47,7 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse import lake
-from warehouse.tables import FACTS_SCHEMA, SECTIONS_SCHEMA
+from warehouse.tables import FACTS_SCHEMA, FX_RATES_SCHEMA, SECTIONS_SCHEMA
 
 RUN_STATUSES = ("running", "completed", "completed_with_rejections", "failed")
 COUNT_FIELDS = ("documents_seen", "documents_loaded", "documents_unchanged", "documents_rejected", "facts_loaded")
@@ -500,18 +500,20 @@ class Warehouse:
                   [document_id, source_path, os.path.basename(source_path), when, run_id])
         return True
 
-    def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str) -> int:
-        """Load one document with its sections and facts in ONE transaction; returns facts loaded.
+    def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str,
+                      fx: pa.Table | None = None) -> int:
+        """Load one document with its sections, facts and exchange rates (``fx``: ``FX_RATES_SCHEMA`` rows,
+        optional) in ONE transaction; returns facts loaded.
 
         ``document`` has the ``documents`` columns (document_id, sha256 and source_path required; file_name
         defaults to the basename). ``sections``/``facts`` are Arrow tables of ``SECTIONS_SCHEMA`` /
         ``FACTS_SCHEMA`` (:mod:`warehouse.tables`), every id and key already in them: they go in as sent.
         Already loaded document_id -> nothing happens, returns 0. Any error -> ROLLBACK, nothing stays.
         """
-        return self.load_new_document(document, sections, facts, run_id) or 0
+        return self.load_new_document(document, sections, facts, run_id, fx) or 0
 
     def load_new_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None,
-                          run_id: str) -> int | None:
+                          run_id: str, fx: pa.Table | None = None) -> int | None:
         """:meth:`load_document`, telling "already loaded" apart: None when the document (same document_id or
         sha256) is already in the warehouse (on a lake, its source path is then recorded in the same commit:
         another loader of the same bytes won the race)."""
@@ -520,7 +522,8 @@ class Warehouse:
         document_id = doc["document_id"]
         sections = sections if sections is not None else SECTIONS_SCHEMA.empty_table()
         facts = facts if facts is not None else FACTS_SCHEMA.empty_table()
-        for name, table in (("sections", sections), ("facts", facts)):
+        fx = fx if fx is not None else FX_RATES_SCHEMA.empty_table()
+        for name, table in (("sections", sections), ("facts", facts), ("fx_rates", fx)):
             if table.num_rows and "document_id" in table.column_names:
                 other = pc.unique(table.column("document_id")).to_pylist()
                 if other != [document_id]:
@@ -528,7 +531,7 @@ class Warehouse:
         if facts.num_rows and pc.count_distinct(facts.column("fact_id")).as_py() != facts.num_rows:
             raise ValueError("facts table repeats a fact_id")
         if self.is_lake:
-            return self._lake_load(doc, sections, facts, run_id)
+            return self._lake_load(doc, sections, facts, fx, run_id)
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
             return None
         now = _now()
@@ -549,6 +552,9 @@ class Warehouse:
             con.register("_wh_facts_in", facts)
             _check_enumerations(con)
             con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
+            if fx.num_rows:
+                con.register("_wh_fx_in", fx)
+                con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
             con.execute("COMMIT")
         except BaseException:
             try:
@@ -557,14 +563,14 @@ class Warehouse:
                 pass
             raise
         finally:
-            for view in ("_wh_sections_in", "_wh_facts_in"):
+            for view in ("_wh_sections_in", "_wh_facts_in", "_wh_fx_in"):
                 try:
                     con.unregister(view)
                 except (duckdb.Error, KeyError):
                     pass
         return facts.num_rows
 
-    def _lake_load(self, doc: dict, sections: pa.Table, facts: pa.Table, run_id: str) -> int | None:
+    def _lake_load(self, doc: dict, sections: pa.Table, facts: pa.Table, fx: pa.Table, run_id: str) -> int | None:
         """One DuckLake commit per document; the check for the document runs inside it, and the commit
         updates the token of the document's sha256 shard, so two loaders of the same bytes conflict: the loser
         is rolled back, re-runs against the newer snapshot and finds the document (returns None)."""
@@ -572,6 +578,7 @@ class Warehouse:
         con = self.con
         con.register("_wh_sections_in", sections)
         con.register("_wh_facts_in", facts)
+        con.register("_wh_fx_in", fx)
 
         def work(c) -> int | None:
             now = _now()
@@ -591,13 +598,15 @@ class Warehouse:
             c.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
             _check_enumerations(c)
             c.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
+            if fx.num_rows:
+                c.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
             return facts.num_rows
 
         try:
             return self._lake_commit(work, message=f"document {document_id}", run_id=run_id,
                                      shard=doc["sha256"][0], document_id=document_id)
         finally:
-            for view in ("_wh_sections_in", "_wh_facts_in"):
+            for view in ("_wh_sections_in", "_wh_facts_in", "_wh_fx_in"):
                 try:
                     con.unregister(view)
                 except (duckdb.Error, KeyError):

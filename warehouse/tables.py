@@ -2,7 +2,7 @@
 
 The extraction side hands plain Python rows (:mod:`extractors.records`: column names as in
 ``schema.sql``, ids and keys already made); this module types them as ``FACTS_SCHEMA`` /
-``SECTIONS_SCHEMA`` for the single loader (:meth:`warehouse.store.Warehouse.load_document`). Schemas are
+``SECTIONS_SCHEMA`` / ``FX_RATES_SCHEMA`` for the single loader (:meth:`warehouse.store.Warehouse.load_document`). Schemas are
 explicit so an empty list still gives a correctly typed table. Pure: no duckdb here.
 """
 from __future__ import annotations
@@ -52,6 +52,25 @@ FACTS_SCHEMA = pa.schema(
         pa.field("dimension", pa.string()),
         pa.field("ref_value", pa.float64()),
         pa.field("ref_unit", pa.string()),
+        pa.field("equivalent_of", pa.string()),
+    ]
+)
+
+FX_RATES_SCHEMA = pa.schema(
+    [
+        pa.field("document_id", pa.string(), nullable=False),
+        pa.field("from_currency", pa.string(), nullable=False),
+        pa.field("to_currency", pa.string(), nullable=False),
+        pa.field("rate", pa.float64(), nullable=False),
+        pa.field("rate_low", pa.float64()),
+        pa.field("rate_high", pa.float64()),
+        pa.field("rate_date", pa.date32()),
+        pa.field("requested_date", pa.date32()),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("stale", pa.bool_()),
+        pa.field("fact_id", pa.string()),
+        pa.field("equivalent_fact_id", pa.string()),
+        pa.field("line_number", pa.int32()),
     ]
 )
 
@@ -94,3 +113,12 @@ def sections_table(records: Iterable[Mapping]) -> pa.Table:
                     value = date.fromisoformat(value)
             cols[name].append(value)
     return pa.table(cols, schema=SECTIONS_SCHEMA)
+
+
+def fx_table(records: Iterable[Mapping]) -> pa.Table:
+    """The ``fx_rates`` rows of one document (keys as its columns; missing keys are NULL, unknown ones ignored)."""
+    cols: dict[str, list] = {name: [] for name in FX_RATES_SCHEMA.names}
+    for r in records:
+        for name in FX_RATES_SCHEMA.names:
+            cols[name].append(r.get(name))
+    return pa.table(cols, schema=FX_RATES_SCHEMA)

@@ -90,17 +90,60 @@ def explain(
 
     Example: canvas-etl explain c52b587591ac44e9
     """
-    from warehouse.queries import conflicts_of, newest_value
+    from warehouse.queries import conflicts_of, conversion_of, fx_conflicts_of, newest_value, restatements_of
 
     with open_warehouse(db, data_path=data_path, as_of=as_of) as con:
         fact = _find_fact(con, fact_id)
         line, offset, origin = _line_from_file(con, fact, db)
         newest = newest_value(con, fact)
         conflicts = conflicts_of(con, fact["fact_id"])
-    _render_explain(fact, line, offset, origin, newest, conflicts)
+        fx = {"conversion": conversion_of(con, fact["fact_id"]) if fact["kind"] == "money" else None,
+              "conflicts": fx_conflicts_of(con, fact["fact_id"]), "restated_by": restatements_of(con, fact)}
+    _render_explain(fact, line, offset, origin, newest, conflicts, fx)
 
 
-def _render_explain(fact: dict, line: str | None, offset: int | None, origin: str, newest, conflicts) -> None:
+def _fx_rows(fact: dict, fx: dict | None) -> list[tuple[str, str]]:
+    """(label, text) rows of explain about currencies: the figure this one restates or is restated by, its value
+    in USD and EUR with the rate, its date and its source, and any contradiction with the ECB rate."""
+    if not fx:
+        return []
+    rows: list[tuple[str, str]] = []
+    if fact.get("equivalent_of"):
+        rows.append(("restates", f"fact {fact['equivalent_of']} (this figure is its equivalent)"))
+    for other, v, unit, text in fx.get("restated_by") or ():
+        rows.append(("restated as", f"{display_value(v)} {unit} “{text}” (fact {other})"))
+    c = fx.get("conversion")
+    if c is not None:
+        for cur, sfx, pair_key in (("USD", "", "usd_pair"), ("EUR", "_eur", "eur_pair")):
+            rate, source = c[f"rate_{cur.lower()}"], c[f"fx_source{sfx}"]
+            if rate is None:
+                rows.append((f"in {cur}", f"no rate: {c['fx_reason']}"))
+                continue
+            text = f"{display_value(round(c[f'value_{cur.lower()}'], 2))} {cur}"
+            if source == "identity":
+                text += "  (stated in it)"
+            else:
+                when = c[f"fx_rate_date{sfx}"]
+                text += f"  at {rate:.6g} {cur} per {c['currency']}, rate of {when}, source {source}"
+                pair = c.get(pair_key)
+                if source == "report" and pair:
+                    own = fact["fact_id"] in (pair["fact_id"], pair["equivalent_fact_id"])
+                    text += (" (this figure's own pair" if own else " (the pair") + \
+                        f" on line {pair['line_number']}: facts {pair['fact_id']} / {pair['equivalent_fact_id']})"
+                elif source == "ecb":
+                    text += " (ECB reference rate, bundled" + (", past the data: its last rate" if
+                                                                 "fx_stale" in (fact["flags"] or ()) else "") + ")"
+            rows.append((f"in {cur}", text))
+    for k in fx.get("conflicts") or ():
+        ecb = f"{k['ecb_rate']:.6g} ({k['ecb_rate_date']})" if k["ecb_rate"] is not None else "?"
+        diff = f", {100 * k['relative_difference']:+.1f} %" if k["relative_difference"] is not None else ""
+        rows.append(("fx mismatch", f"the pair on line {k['line_number']} implies {k['report_rate']:.6g} "
+                                    f"{k['to_currency']} per {k['from_currency']} on {k['rate_date']}; ECB {ecb}{diff}"))
+    return rows
+
+
+def _render_explain(fact: dict, line: str | None, offset: int | None, origin: str, newest, conflicts,
+                    fx: dict | None = None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -150,6 +193,8 @@ def _render_explain(fact: dict, line: str | None, offset: int | None, origin: st
                                         f"line {newest[4]} (fact {newest[0]})"))
     for other, v, ed, ln in conflicts:
         grid.add_row("conflict", Text(f"{display_value(v)} in edition {ed}, line {ln} (fact {other})"))
+    for label, text in _fx_rows(f, fx):
+        grid.add_row(label, Text(text))
     grid.add_row("loaded", Text(f"run {f['run_id']}, extractor {f['extractor_version'] or '?'}"))
     console.print(Text(f"fact {f['fact_id']}", style="bold"))
     console.print(grid)

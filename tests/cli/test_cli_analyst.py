@@ -206,3 +206,33 @@ def test_report(cli, sample_db, tmp_path):
     assert f"wrote {out}" in res.stdout
     assert "<html" in out.read_text(encoding="utf-8").lower()
     assert "no warehouse file" in _one_line_error(cli("report", "--db", tmp_path / "none.duckdb"), 1)
+
+
+# ---- money in one currency (issue 15) -------------------------------------------------------------------
+def test_facts_currency_converts_money(cli, sample_db):
+    import json
+
+    res = cli("facts", "--ticker", "BABA", "--currency", "usd", "--format", "json", "--db", sample_db)
+    assert res.returncode == 0, res.stderr
+    rows = json.loads(res.stdout)
+    money = query(sample_db, "SELECT count(*) FROM facts WHERE kind = 'money' AND ticker = 'BABA'")[0][0]
+    assert len(rows) == money and all(r["kind"] == "money" and r["currency"] == "USD" for r in rows)
+    assert all(r["value_converted"] is not None and r["fx_source"] in ("identity", "report", "ecb") for r in rows)
+    pair = next(r for r in rows if r["source_text"] == "RMB 39.8 billion" and r["period_end"] == "2025-09-30")
+    assert pair["fx_source"] == "report" and abs(pair["value_converted"] - 5.6e9) < 1 and pair["fx_fact_id"]
+    usd = next(r for r in rows if r["unit"] == "USD")
+    assert usd["fx_source"] == "identity" and usd["value_converted"] == usd["value"]
+    table = cli("facts", "--metric", "revenue", "--currency", "EUR", "--db", sample_db)
+    assert table.returncode == 0 and "converted" in table.stdout and "rate from" in table.stdout
+    assert " ecb " in table.stdout and " EUR " in table.stdout
+    assert cli("facts", "--currency", "GBP", "--db", sample_db).returncode == 2
+
+
+def test_explain_shows_the_rate_its_date_and_source(cli, sample_db):
+    fid, eq = query(sample_db, "SELECT fact_id, equivalent_fact_id FROM fx_conflicts")[0]
+    out = cli("explain", fid, "--db", sample_db).stdout
+    assert "in USD" in out and "rate of 2023-03-31, source report" in out and eq in out
+    assert "in EUR" in out and "source ecb" in out
+    assert "fx mismatch" in out and "fx_mismatch" in out and "restated as" in out
+    out = cli("explain", eq, "--db", sample_db).stdout
+    assert f"restates" in out and fid in out and "(stated in it)" in out

@@ -206,3 +206,17 @@ def test_scale_declared_by_the_line_before_a_table():
     got = {f.source_text: (f.unit, float(f.value)) for f in facts}
     assert got["598.7"] == ("USD", 598_700_000.0)
     assert got["142"] == ("count", 142.0)
+def test_equivalents_are_linked_to_the_first_stated_figure():
+    text = ("Acme Group - Business Model Canvas\n\nRevenue Streams\n\n"
+            "- Cloud revenue for the September quarter of 2025 reached RMB 39.8 billion (US$5.6 billion).\n"
+            "- Europe brought €4.2 billion (about $4.6 billion) in 2024.\n"
+            "- Margin was 12% and costs were RMB 3.1 billion.\n").encode()
+    doc = document_from_bytes(text, "acme.txt")
+    facts = extract_document(doc).facts
+    by_text = {f.source_text: f for f in facts}
+    rmb = by_text["RMB 39.8 billion"]
+    assert rmb.equivalent_of is None
+    assert by_text["US$5.6 billion"].equivalent_of == (rmb.char_start, rmb.char_end, "CNY")
+    eur = by_text["€4.2 billion"]
+    assert eur.equivalent_of is None and by_text["$4.6 billion"].equivalent_of == (eur.char_start, eur.char_end, "EUR")
+    assert by_text["RMB 3.1 billion"].equivalent_of is None

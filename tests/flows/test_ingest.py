@@ -121,10 +121,10 @@ def test_a_document_the_warehouse_refuses_is_quarantined(tmp_path, prefect_harne
     (raw / "other.txt").write_text("Acme revenue was $5 million in 2024.\n", encoding="utf-8")
     original = Warehouse.load_document
 
-    def refuse_acme(self, document, sections, facts, run_id):
+    def refuse_acme(self, document, sections, facts, run_id, fx=None):
         if document["file_name"] == "other.txt":
             raise RuntimeError("disk full (simulated)")
-        return original(self, document, sections, facts, run_id)
+        return original(self, document, sections, facts, run_id, fx)
 
     monkeypatch.setattr(Warehouse, "load_document", refuse_acme)
     db = tmp_path / "wh.duckdb"

@@ -20,8 +20,8 @@ from warehouse.store import schema_sql
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"runs", "documents", "document_sources", "sections", "facts", "rejected_inputs",
-          "canvas_blocks", "fact_kinds", "period_grains", "fact_flags", "period_sources"}
-VIEWS = {"editions", "facts_latest", "fact_changes", "fact_conflicts"}
+          "canvas_blocks", "fact_kinds", "period_grains", "fact_flags", "period_sources", "fx_rates"}
+VIEWS = {"editions", "facts_latest", "fact_changes", "fact_conflicts", "facts_converted", "fx_conflicts"}
 
 
 def _documents(ids: list[str], run_id: str) -> pa.Table:

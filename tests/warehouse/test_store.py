@@ -19,8 +19,8 @@ from warehouse.store import Warehouse, WarehouseLocked
 from wh_helpers import EXTRACTOR_VERSION, FY24, document, fact, facts_tbl, load
 
 REPO = Path(__file__).resolve().parents[2]
-TABLES = {"runs", "documents", "document_sources", "sections", "facts", "rejected_inputs"}
-VIEWS = {"editions", "facts_latest", "fact_changes", "fact_conflicts"}
+TABLES = {"runs", "documents", "document_sources", "sections", "facts", "rejected_inputs", "fx_rates"}
+VIEWS = {"editions", "facts_latest", "fact_changes", "fact_conflicts", "facts_converted", "fx_conflicts"}
 
 
 @pytest.fixture

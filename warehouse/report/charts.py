@@ -26,16 +26,50 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     return [start + i * step for i in range(count + 1)]
 
 
+CHART_CURRENCY = "USD"  # money is charted in this currency when every figure of the series converts to it
+
+
+def _is_restatement(f: dict) -> bool:
+    """An equivalent (the same figure again in another currency or unit): never a point of its own."""
+    return bool(f.get("equivalent_of")) or "equivalent" in (f["flags"] or ())
+
+
+def _money_groups(groups: dict[tuple, list[dict]]) -> dict[tuple, list[dict]]:
+    """Money charted in one currency: the figures of a (report, subject, metric) in every currency become one
+    series in CHART_CURRENCY (facts_converted's value_usd) when each of them converts; else each currency keeps
+    its own series, as written."""
+    money: dict[tuple, list[tuple]] = defaultdict(list)
+    out: dict[tuple, list[dict]] = {}
+    for key, pts in groups.items():
+        if pts[0]["kind"] == "money":
+            money[key[:3]].append(key)
+        else:
+            out[key] = pts
+    for base, keys in money.items():
+        pts = [p for k in keys for p in groups[k]]
+        if all(p.get("value_usd") is not None for p in pts):
+            out[(*base, CHART_CURRENCY)] = [
+                {**p, "value": p["value_usd"], "value_high": p.get("value_high_usd"), "unit": CHART_CURRENCY,
+                 "written": (p["value"], p["unit"])} if p["unit"] != CHART_CURRENCY else p
+                for p in pts]
+        else:
+            for k in keys:
+                out[k] = groups[k]
+    return out
+
+
 def chart_series(facts: list[dict]) -> list[dict]:
     """Figures stated for several periods or in several editions: one series per (report, subject_key,
-    metric_key, unit). Retracted facts and facts without subject/metric keys are left out."""
+    metric_key, unit); money in one currency (see _money_groups). Retracted facts, equivalents (the same figure
+    restated in another currency) and facts without subject/metric keys are left out."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for f in facts:
         if not f["subject_key"] or not f["metric_key"] or f["value"] is None:
             continue
-        if "retracted" in (f["flags"] or ()):
+        if "retracted" in (f["flags"] or ()) or _is_restatement(f):
             continue
         groups[(f["report_key"], f["subject_key"], f["metric_key"], f["unit"])].append(f)
+    groups = _money_groups(groups)
     out = []
     for key, pts in groups.items():
         periods = {p["period_end"] for p in pts if p["period_end"] is not None}
@@ -51,6 +85,8 @@ def chart_series(facts: list[dict]) -> list[dict]:
 
 def _point_title(p: dict) -> str:
     bits = [fmt_value(p["value"], p["unit"], p["value_high"])]
+    if p.get("written"):  # converted for the chart
+        bits[0] += f" (written {fmt_value(p['written'][0], p['written'][1], None)}, {p.get('fx_source') or '?'} rate)"
     if p["period_label"] or p["period_end"]:
         bits.append(f"period {p['period_label'] or ''} {('(' + fmt_date(p['period_end']) + ')') if p['period_end'] else ''}".strip())
     bits.append(f"edition {p['edition_label'] or '?'}, line {p['line_number']}")
@@ -89,8 +125,8 @@ def chart_svg(series: dict, *, width: int = 560, height: int = 250) -> tuple[str
     else:
         ranks = sorted({(p["edition_rank"] or 0, p["edition_label"] or "") for p in pts})
         slot = {r: i for i, r in enumerate(ranks)}
-        for p in pts:
-            lines[(0, "all editions", "")].append(p)
+        for p in pts:  # one line per grain: a year and a quarter are never joined
+            lines[(0, "all editions", p["period_grain"] or "")].append(p)
 
         def xpos(p: dict) -> float:
             return ml + pw * ((slot[(p["edition_rank"] or 0, p["edition_label"] or "")] + 0.5) / len(ranks))
@@ -135,7 +171,7 @@ def chart_svg(series: dict, *, width: int = 560, height: int = 250) -> tuple[str
             legend.append((color, " · ".join(x for x in (gkey[1], gkey[2]) if x) or "—"))
             path_pts = gpts
         else:
-            legend.append((color, "value per edition"))
+            legend.append((color, "value per edition" + (f" · {gkey[2]}" if gkey[2] else "")))
             first: dict[float, dict] = {}
             for p in sorted(gpts, key=lambda p: ("equivalent" in (p["flags"] or ()), p["line_number"] or 0)):
                 first.setdefault(xpos(p), p)

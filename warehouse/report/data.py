@@ -48,6 +48,14 @@ _QUERIES = {
         ORDER BY report_key, scope, subject_key, metric_key, unit, period_end, a_line_number, b_line_number
         """,
     ),
+    "converted": (
+        ("facts_converted",),
+        "SELECT fact_id, document_id, equivalent_of, value_usd, value_high_usd, fx_source FROM facts_converted",
+    ),
+    "fx_conflicts": (
+        ("fx_conflicts",),
+        "SELECT * FROM fx_conflicts ORDER BY report_key, document_id, line_number",
+    ),
     "runs": (
         ("runs",),
         """
@@ -78,4 +86,10 @@ def load(con) -> dict[str, list[dict[str, Any]]]:
         cols = [d[0] for d in cur.description]
         data[name] = [dict(zip(cols, row)) for row in cur.fetchall()]
     data["blocks"] = canvas_blocks(con)
+    # every money fact's value in USD and its link to the figure it restates (facts_converted), on the facts
+    converted = {(c["document_id"], c["fact_id"]): c for c in data.pop("converted")}
+    empty = {"equivalent_of": None, "value_usd": None, "value_high_usd": None, "fx_source": None}
+    for f in data["facts"]:
+        c = converted.get((f["document_id"], f["fact_id"]), empty)
+        f.update({k: c[k] for k in empty})
     return data

@@ -8,8 +8,8 @@ from importlib import resources
 from warehouse.report.canvas import canvas_grid, facts_by_block
 from warehouse.report.charts import chart_series, charts_html
 from warehouse.report.format import e
-from warehouse.report.tables import (changes_table, conflicts_table, documents_table, editions_table, rejected_table,
-                                     runs_table)
+from warehouse.report.tables import (changes_table, conflicts_table, documents_table, editions_table,
+                                     fx_conflicts_table, rejected_table, runs_table)
 
 MAX_CHARTS = 300  # per page; the rest are counted, not drawn
 
@@ -67,6 +67,9 @@ def render_page(data: dict[str, list[dict]], *, db_name: str) -> str:
         rconf = [c for c in conflicts if c["report_key"] == key]
         body.append(f'<h3 id="{rid}-conflicts">Conflicts ({len(rconf)})</h3>'
                     + conflicts_table(f"{rid}-conflicts-table", rconf))
+        rfx = [c for c in data.get("fx_conflicts", []) if c["report_key"] == key]
+        body.append(f'<h3 id="{rid}-fx-conflicts">Exchange rates contradicting the ECB ({len(rfx)})</h3>'
+                    + fx_conflicts_table(f"{rid}-fx-conflicts-table", rfx))
         body.append(f'<h3 id="{rid}-facts">Facts by canvas block</h3>' + facts_by_block(rid, rfacts, data["blocks"]))
         body.append("</section>")
     body.append('<section id="runs"><h2>Runs</h2>' + runs_table(data["runs"])
@@ -87,7 +90,9 @@ def render_page(data: dict[str, list[dict]], *, db_name: str) -> str:
 <body>
 {''.join(body)}
 <footer class="muted">canvas-etl · values in base units, shown with M (million), bn (billion), tn (trillion).
-Hollow points: approximate or converted (equivalent) figures; vertical bars: ranges.</footer>
+Hollow points: approximate figures; vertical bars: ranges. Money is charted in one currency: USD (view facts_converted)
+when every figure of the chart converts, else as written; a figure restated in another currency (equivalent) is never
+a point of its own; one line per period grain.</footer>
 <script>
 {_asset("report.js")}</script>
 </body>

@@ -80,6 +80,30 @@ def conflicts_table(table_id: str, rows_in: list[dict]) -> str:
         ("Value B", "num"), ("B as written", "")], rows, empty="")
 
 
+def fx_conflicts_table(table_id: str, rows_in: list[dict]) -> str:
+    """Pairs whose implied exchange rate contradicts the ECB's (view fx_conflicts)."""
+    rows = []
+    for c in rows_in:
+        diff, report_rate, ecb_rate = c["relative_difference"], c["report_rate"], c["ecb_rate"]
+        shown_report = f"{report_rate:.6g}"
+        shown_ecb = "" if ecb_rate is None else f"{ecb_rate:.6g}"
+        shown_diff = "" if diff is None else f"{100 * diff:+.1f} %"
+        rows.append(
+            f'<tr><td>{e(c["from_currency"])} → {e(c["to_currency"])}</td>'
+            f'<td{sort_attr(c["rate_date"])}>{e(fmt_date(c["rate_date"]))}</td>'
+            f'<td class="num"{sort_attr(report_rate)}>{e(shown_report)}</td>'
+            f'<td class="num"{sort_attr(ecb_rate)}>{e(shown_ecb)}'
+            f' <span class="muted">{e(fmt_date(c["ecb_rate_date"]))}</span></td>'
+            f'<td class="num"{sort_attr(diff)}>{e(shown_diff)}</td>'
+            f'<td>“{e(c["source_text"])}” / “{e(c["equivalent_source_text"])}”<br>'
+            f'<span class="muted">{e(c["edition_label"])}, line {e(c["line_number"])}</span></td></tr>')
+    if not rows:
+        return table_html(table_id, [], [], empty="No exchange-rate contradictions.")
+    return table_html(table_id, [
+        ("Currencies", ""), ("Date", ""), ("Report rate", "num"), ("ECB rate", "num"), ("Difference", "num"),
+        ("As written", "")], rows, empty="")
+
+
 def runs_table(runs: list[dict]) -> str:
     rows = []
     for r in runs:
