@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -51,6 +52,8 @@ class IngestSummary:
     rejections: list[tuple[str, str]] = field(default_factory=list)
     loaded: list[tuple[str, int]] = field(default_factory=list)  # (path, facts)
     stage_seconds: dict = field(default_factory=dict)
+    runner: str = ""  # where extraction ran (flows.run.choose_runner) ...
+    runner_reason: str = ""  # ... and why
 
     @property
     def exit_code(self) -> int:
@@ -257,10 +260,18 @@ def ingest_flow(
     edition: str | None = None,
     use_model: bool = True,
     lock_timeout: float = 30.0,
+    runner: str = "auto",
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> dict:
-    """Ingest canvas reports (files or folders; default raw/) into the DuckDB warehouse."""
+    """Ingest canvas reports (files or folders; default raw/) into the DuckDB warehouse.
+
+    ``runner``: where the extraction batches run (``auto``, ``threads``, ``processes``, ``dask``); decided
+    after hashing, from the amount of new work (flows.run.choose_runner). ``workers``: default the cores
+    available; ``dask_address``: default ``CANVAS_ETL_DASK_ADDRESS``."""
     from prefect.context import get_run_context
 
+    from flows.run import choose_runner, dask_address_default, make_task_runner
     from warehouse.store import Warehouse
 
     logger = get_run_logger()
@@ -272,7 +283,7 @@ def ingest_flow(
         flow_run_id = str(get_run_context().flow_run.id)
     except Exception:
         flow_run_id = None
-    with Warehouse(db, lock_timeout=lock_timeout) as wh:
+    with Warehouse(db, lock_timeout=lock_timeout) as wh, contextlib.ExitStack() as stack:
         run_id = wh.begin_run(flow_run_id)
         summary.run_id = run_id
         status = "failed"
@@ -297,17 +308,25 @@ def ingest_flow(
             t_hash = time.perf_counter()
             summary.stage_seconds["hash"] = t_hash - started
             batches = _batches(todo)
+            choice = choose_runner(runner, documents=len(todo), batches=len(batches), workers=workers,
+                                   dask_address=dask_address_default(dask_address) if runner in ("auto", "dask") else None)
+            summary.runner, summary.runner_reason = choice.label, choice.reason
             logger.info("%d files: %d unchanged, %d to extract in %d batches", len(files), summary.documents_unchanged, len(todo), len(batches))
+            logger.info("runner: %s", choice.describe())
             t_load = 0.0
-            if len(batches) == 1:
-                # one batch: run it here, sparing a worker process its start-up and model loading
-                results = iter([extract_batch(batches[0], run_id, edition, use_model)])
+            if not choice.parallel:
+                # here, one batch after another: no worker process to start, no models to load again
+                results = (extract_batch(b, run_id, edition, use_model) for b in batches)
             else:
                 # workers stage their Arrow tables as files beside the warehouse; the loader reads them
                 # one document at a time and deletes them (bounded memory, small task results)
                 staging = f"{db}.staging-{run_id}"
                 os.makedirs(staging, exist_ok=True)
-                futures = [extract_batch.submit(b, run_id, edition, use_model, staging) for b in batches]
+                task_runner = stack.enter_context(
+                    make_task_runner(choice.name, workers=choice.workers, dask_address=choice.dask_address))
+                futures = [task_runner.submit(extract_batch, dict(paths=b, run_id=run_id, edition=edition,
+                                                                   use_model=use_model, staging=staging))
+                           for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
             loaded: set[str] = set()
             for result in results:
@@ -317,6 +336,7 @@ def ingest_flow(
             summary.stage_seconds["load"] = t_load
             status = "completed_with_rejections" if summary.documents_rejected else "completed"
         finally:
+            stack.close()  # the task runner's workers stop before their staging folder goes
             if staging:
                 shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started
