@@ -23,6 +23,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -93,6 +94,20 @@ def _check_enumerations(con) -> None:
             "values not in their lookup table: " + ", ".join(f"{c}={v!r}" for c, v in sorted(unknown)))
 
 
+def _no_pandas_lookups() -> None:
+    """DuckDB's Python client checks every Python value it binds (statement parameters) against pandas types,
+    importing pandas to do so; without pandas installed each attempt is a failed import that searches the
+    whole ``sys.path`` (tens per loaded document: a third of the loader's CPU). Marking the absent module as
+    absent (``sys.modules["pandas"] = None``, what Python itself does for a blocked import) makes that
+    ``import`` fail at once: the same ImportError, no file system search. Nothing changes when pandas is
+    installed."""
+    if "pandas" not in sys.modules:
+        import importlib.util
+
+        if importlib.util.find_spec("pandas") is None:
+            sys.modules["pandas"] = None
+
+
 class WarehouseLocked(RuntimeError):
     """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
 
@@ -130,6 +145,7 @@ class Warehouse:
         deadline = time.monotonic() + max(0.0, lock_timeout)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _no_pandas_lookups()
         self._enter_registry(deadline)
         try:
             self._con = self._connect(deadline)
