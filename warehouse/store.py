@@ -94,18 +94,30 @@ def _check_enumerations(con) -> None:
             "values not in their lookup table: " + ", ".join(f"{c}={v!r}" for c, v in sorted(unknown)))
 
 
-def _no_pandas_lookups() -> None:
-    """DuckDB's Python client checks every Python value it binds (statement parameters) against pandas types,
-    importing pandas to do so; without pandas installed each attempt is a failed import that searches the
-    whole ``sys.path`` (tens per loaded document: a third of the loader's CPU). Marking the absent module as
-    absent (``sys.modules["pandas"] = None``, what Python itself does for a blocked import) makes that
-    ``import`` fail at once: the same ImportError, no file system search. Nothing changes when pandas is
-    installed."""
-    if "pandas" not in sys.modules:
-        import importlib.util
+class _AbsentModules:
+    """A ``sys.meta_path`` finder that answers "no such module" at once for modules known to be absent."""
 
-        if importlib.util.find_spec("pandas") is None:
-            sys.modules["pandas"] = None
+    def __init__(self, names: set[str]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def _no_pandas_lookups() -> None:
+    """DuckDB's Python client checks the Python values it binds (statement parameters) against pandas types,
+    importing pandas to do so; without pandas installed every attempt is a failed import that searches the
+    whole ``sys.path`` again (tens per loaded document: a third of the loader's CPU). Once pandas is known to
+    be absent, a finder placed first on ``sys.meta_path`` fails that import at once: the same
+    ModuleNotFoundError, no file system search. Nothing changes when pandas is installed."""
+    if "pandas" in sys.modules or any(isinstance(f, _AbsentModules) for f in sys.meta_path):
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        sys.meta_path.insert(0, _AbsentModules({"pandas"}))
 
 
 class WarehouseLocked(RuntimeError):
