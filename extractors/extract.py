@@ -321,6 +321,7 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
                 d.user_data["skip_periods_without_amounts"] = True
             d.user_data["currency_hints"] = ex.hints  # = doc._.currency_hints, without an Underscore object
             d.user_data["fiscal_year_end"] = ex.fye
+            d.user_data["has_ents"] = False  # only run_ner sets entities (below)
             docs.append(d)
         rules_only = [name for name in nlp.pipe_names if name not in RULE_COMPONENTS]
         t1 = clock()

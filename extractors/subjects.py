@@ -49,7 +49,9 @@ def lead_label_end(text: str) -> int:
 
 
 def subject_from_entities(doc, amount_start: int, skip_before: int = 0) -> str | None:
-    text = doc.text
+    if doc.user_data.get("has_ents") is False:  # known to have none (see run_ner): doc.ents would walk every token
+        return None
+    text = doc.user_data.get("text") or doc.text  # the doc's text (rebuilding it from the tokens costs)
     ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and _NAME_LIKE.search(e.text)
             and not _NOT_A_NAME.search(e.text) and e.start_char >= skip_before
             and not re.match(r"\s*\d", text[e.end_char:e.end_char + 3])]  # "ISO 14001": an identifier
@@ -136,4 +138,5 @@ def run_ner(nlp, docs) -> int:
         if found:  # a new doc has no entities: nothing to set when the head has none
             ents = [d.char_span(a, b, label=label) for a, b, label in found]
             d.ents = [e for e in ents if e is not None]
+            d.user_data["has_ents"] = bool(d.ents)
     return read

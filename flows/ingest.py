@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -58,6 +59,8 @@ class IngestSummary:
     rejections: list[tuple[str, str]] = field(default_factory=list)
     loaded: list[tuple[str, int]] = field(default_factory=list)  # (path, facts)
     stage_seconds: dict = field(default_factory=dict)
+    runner: str = ""  # where extraction ran (flows.run.choose_runner) ...
+    runner_reason: str = ""  # ... and why
 
     @property
     def exit_code(self) -> int:
@@ -170,10 +173,11 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
 
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
+    cpu = time.thread_time  # CPU of this thread: right for every runner (threads share the process)
     for path in paths:
         sha = None
         try:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), cpu()
             data = read_bytes(path)
             sha = hashlib.sha256(data).hexdigest()
             doc = document_from_bytes(data, path, sha256=sha)  # hashed once, above (rejections need it too)
@@ -203,6 +207,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
                 base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
                 facts, sections = _stage(facts, base + ".facts.arrow"), _stage(sections, base + ".sections.arrow")
                 fx = _stage(fx, base + ".fx.arrow")
+            secs["cpu_extract"] = secs.get("cpu_extract", 0.0) + (cpu() - c0)  # decode, extract, Arrow, staging
             out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts,
                                      "fx": fx})
         except RejectedInput as exc:
@@ -350,15 +355,23 @@ def ingest_flow(
     use_model: bool = True,
     lock_timeout: float = 30.0,
     data_path: str | None = None,
+    runner: str = "auto",
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Ingest canvas reports (files or folders; default raw/) into the warehouse (a DuckDB file, or a DuckLake
-    ``ducklake:sqlite:PATH`` / ``ducklake:postgres:CONNINFO`` with ``data_path``)."""
+    ``ducklake:sqlite:PATH`` / ``ducklake:postgres:CONNINFO`` with ``data_path``).
+
+    ``runner``: where the extraction batches run (``auto``, ``threads``, ``processes``, ``dask``); decided
+    after hashing, from the amount of new work (flows.run.choose_runner). ``workers``: default the cores
+    available; ``dask_address``: default ``CANVAS_ETL_DASK_ADDRESS``."""
     from prefect.context import get_run_context
 
+    from flows.run import choose_runner, dask_address_default, make_task_runner
     from warehouse.store import Warehouse
 
     logger = get_run_logger()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.thread_time()
     summary = IngestSummary()
     files = discover(paths or [DEFAULT_RAW])
     summary.documents_seen = len(files)
@@ -366,7 +379,7 @@ def ingest_flow(
         flow_run_id = str(get_run_context().flow_run.id)
     except Exception:
         flow_run_id = None
-    with Warehouse(db, lock_timeout=lock_timeout, data_path=data_path) as wh:
+    with Warehouse(db, lock_timeout=lock_timeout, data_path=data_path) as wh, contextlib.ExitStack() as stack:
         # DuckLake: the extraction tasks load (absolute paths: they may run on other machines)
         load_into = (wh.target.attach_uri, wh.target.data_path) if wh.is_lake else None
         snapshots = _SnapshotPublisher(wh, logger)
@@ -393,29 +406,44 @@ def ingest_flow(
                 todo.append((path, size or 0))
             t_hash = time.perf_counter()
             summary.stage_seconds["hash"] = t_hash - started
+            summary.stage_seconds["cpu_hash"] = time.thread_time() - cpu_started
             batches = _batches(todo)
+            choice = choose_runner(runner, documents=len(todo), batches=len(batches), workers=workers,
+                                   dask_address=dask_address_default(dask_address) if runner in ("auto", "dask") else None)
+            summary.runner, summary.runner_reason = choice.label, choice.reason
             logger.info("%d files: %d unchanged, %d to extract in %d batches", len(files), summary.documents_unchanged, len(todo), len(batches))
+            logger.info("runner: %s", choice.describe())
             t_load = 0.0
-            if len(batches) == 1:
-                # one batch: run it here, sparing a worker process its start-up and model loading
-                results = iter([extract_batch(batches[0], run_id, edition, use_model, None, load_into)])
+            if not choice.parallel:
+                # here, one batch after another: no worker process to start, no models to load again
+                results = (extract_batch(b, run_id, edition, use_model, None, load_into) for b in batches)
             else:
-                # workers stage their Arrow tables as files beside the warehouse; the loader reads them
-                # one document at a time and deletes them (bounded memory, small task results)
+                # DuckDB file: workers stage their Arrow tables as files beside the warehouse; the loader reads
+                # them one document at a time and deletes them (bounded memory, small task results).
+                # DuckLake: workers commit their own documents.
                 if load_into is None:
                     staging = f"{db}.staging-{run_id}"
                     os.makedirs(staging, exist_ok=True)
-                futures = [extract_batch.submit(b, run_id, edition, use_model, staging, load_into) for b in batches]
+                task_runner = stack.enter_context(
+                    make_task_runner(choice.name, workers=choice.workers, dask_address=choice.dask_address))
+                futures = [task_runner.submit(extract_batch, dict(paths=b, run_id=run_id, edition=edition,
+                                                                   use_model=use_model, staging=staging,
+                                                                   load_into=load_into))
+                           for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
             loaded: set[str] = set()
+            c_load = 0.0
             for result in results:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.thread_time()
                 load_results(wh, result, run_id, summary, loaded)
                 snapshots.maybe()
                 t_load += time.perf_counter() - t0
+                c_load += time.thread_time() - c0
             summary.stage_seconds["load"] = t_load
+            summary.stage_seconds["cpu_load"] = c_load
             status = "completed_with_rejections" if summary.documents_rejected else "completed"
         finally:
+            stack.close()  # the task runner's workers stop before their staging folder goes
             if staging:
                 shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started

@@ -16,16 +16,113 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
-RUNNERS = ("threads", "processes", "dask")
+RUNNERS = ("auto", "threads", "processes", "dask")
+DASK_ADDRESS_ENV = "CANVAS_ETL_DASK_ADDRESS"
+# ``auto``: below this many documents to extract, worker processes cost more than they save. A worker pays
+# its start-up (spawn, imports, spaCy models: a few CPU seconds) before extracting anything, while a report
+# costs ~0.1 s of CPU: with two cores, parallel extraction wins only past ~2 x start-up of work.
+AUTO_MIN_DOCUMENTS = 64
+
+
+def available_cores() -> int:
+    """The cores this process may use: its CPU affinity, capped by a cgroup CPU quota (containers)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    quota = _cgroup_cpu_quota()
+    if quota is not None:
+        cores = min(cores, max(1, int(quota)))  # a quota of 1.5 CPUs keeps one worker busy, not two
+    return max(1, cores)
+
+
+def _cgroup_cpu_quota(root: str = "/sys/fs/cgroup") -> float | None:
+    """CPUs allowed by the cgroup (v2 ``cpu.max``, v1 ``cpu.cfs_quota_us``), None when unlimited/unknown."""
+    candidates = [(f"{root}/cpu.max", None), (f"{root}/cpu/cpu.cfs_quota_us", f"{root}/cpu/cpu.cfs_period_us")]
+    for path, period_path in candidates:
+        try:
+            with open(path, encoding="ascii") as fh:
+                fields = fh.read().split()
+            if period_path:
+                with open(period_path, encoding="ascii") as fh:
+                    fields.append(fh.read().strip())
+        except OSError:
+            continue
+        if len(fields) < 2 or fields[0] in ("max", "-1"):
+            return None
+        try:
+            quota, period = float(fields[0]), float(fields[1])
+        except ValueError:
+            return None
+        return quota / period if quota > 0 and period > 0 else None
+    return None
+
+
+def dask_address_default(dask_address: str | None = None) -> str | None:
+    """The Dask scheduler given, else ``CANVAS_ETL_DASK_ADDRESS``, else None."""
+    return dask_address or os.environ.get(DASK_ADDRESS_ENV) or None
+
+
+@dataclass(frozen=True)
+class RunnerChoice:
+    """Where a run's extraction batches go: ``in-process`` (the flow's own process, one batch after another),
+    or a Prefect task runner (``threads``, ``processes``, ``dask``) with ``workers``."""
+
+    name: str
+    workers: int
+    reason: str
+    dask_address: str | None = None
+
+    @property
+    def parallel(self) -> bool:
+        return self.name != "in-process"
+
+    @property
+    def label(self) -> str:
+        if self.name == "dask":
+            return f"dask {self.dask_address}" if self.dask_address else f"dask local cluster x{self.workers}"
+        return f"{self.name} x{self.workers}" if self.parallel else "in-process (the flow's own process)"
+
+    def describe(self) -> str:
+        return f"{self.label} ({self.reason})"
+
+
+def choose_runner(runner: str, *, documents: int, batches: int, workers: int | None = None,
+                  dask_address: str | None = None) -> RunnerChoice:
+    """The runner for ``documents`` new or changed documents cut into ``batches`` batches.
+
+    - A single batch always runs in the flow process (whatever the runner: no worker to start).
+    - ``auto``: a configured Dask cluster (``dask_address``) when there are several batches (its workers
+      keep their models loaded between runs); else worker processes when there are several batches, at
+      least ``AUTO_MIN_DOCUMENTS`` documents and at least two cores to use; else the flow process (a nightly
+      delta of a few files: starting workers and loading their models would cost more than it saves).
+    - ``threads`` / ``processes`` / ``dask``: that runner.
+    """
+    if runner not in RUNNERS:
+        raise ValueError(f"unknown runner {runner!r}: choose {', '.join(RUNNERS)}")
+    workers = workers or available_cores()
+    what = f"{documents} document{'s' if documents != 1 else ''} to extract in {batches} batch{'es' if batches != 1 else ''}"
+    if batches <= 1:
+        return RunnerChoice("in-process", 1, f"{runner}: {what}")
+    if runner != "auto":
+        return RunnerChoice(runner, workers, f"{runner} as asked: {what}", dask_address if runner == "dask" else None)
+    if dask_address:
+        return RunnerChoice("dask", workers, f"auto: {what}, a Dask cluster is configured", dask_address)
+    if workers < 2:
+        return RunnerChoice("in-process", 1, f"auto: {what}, 1 worker")
+    if documents < AUTO_MIN_DOCUMENTS:
+        return RunnerChoice("in-process", 1, f"auto: {what}, fewer than {AUTO_MIN_DOCUMENTS}: not worth starting workers")
+    return RunnerChoice("processes", min(workers, batches), f"auto: {what}")
 
 
 def make_task_runner(runner: str = "threads", *, workers: int = 2, dask_address: str | None = None):
-    """A Prefect task runner for the extraction tasks.
+    """A Prefect task runner for the extraction tasks (``choose_runner`` picks one for ``auto``).
 
-    - ``threads``: a thread pool in the flow process (default; spaCy releases the GIL little, so this is
-      mostly for I/O overlap and small batches).
+    - ``threads``: a thread pool in the flow process (spaCy releases the GIL little, so this is mostly for
+      I/O overlap and small batches).
     - ``processes``: ``workers`` local processes (``ProcessPoolTaskRunner``).
     - ``dask``: an existing Dask scheduler (``dask_address``, e.g. ``tcp://host:8786``), or a temporary
       ``LocalCluster`` of ``workers`` single-threaded worker processes.
@@ -197,17 +294,20 @@ def start_temporary_server() -> TemporaryServer | None:
     return _server
 
 
-def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner: str = "threads",
-               dask_address: str | None = None, workers: int = 2, use_model: bool = True,
+def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner: str = "auto",
+               dask_address: str | None = None, workers: int | None = None, use_model: bool = True,
                lock_timeout: float = 30.0, data_path: str | None = None) -> dict:
+    """Run the ingest flow. The flow picks and opens the task runner itself once it knows how much is new
+    (``choose_runner``); ``workers`` defaults to the cores available, ``dask_address`` to
+    ``CANVAS_ETL_DASK_ADDRESS``; ``data_path``: a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)."""
+    if runner not in RUNNERS:
+        raise ValueError(f"unknown runner {runner!r}: choose {', '.join(RUNNERS)}")
     with prefect_api() as ready:  # the temporary server (if one is needed) boots while the rest loads
         from flows.ingest import ingest_flow
 
-        task_runner = make_task_runner(runner, workers=workers, dask_address=dask_address)
-        flow_fn = ingest_flow.with_options(task_runner=task_runner)
         kwargs = dict(paths=[os.fspath(p) for p in paths], db=db, edition=edition, use_model=use_model,
-                      lock_timeout=lock_timeout)
+                      lock_timeout=lock_timeout, runner=runner, workers=workers, dask_address=dask_address)
         if data_path is not None:  # a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)
             kwargs["data_path"] = data_path
         ready()
-        return flow_fn(**kwargs)
+        return ingest_flow(**kwargs)

@@ -173,6 +173,8 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
 def _document_evidence() -> dict:
     import re
 
+    from normalizers.retrie import literal_alternation
+
     with open(DATA / "currencies.toml", "rb") as fh:
         hand = tomllib.load(fh)
     out = {}
@@ -185,7 +187,10 @@ def _document_evidence() -> dict:
                 + (r"(?![^\W\d_])" if w[-1].isalpha() else "")
                 for w in sorted(words, key=len, reverse=True))
             parts.append(f"(?P<{code}>{alts})")
-        out[symbol] = re.compile("|".join(parts), re.IGNORECASE)
+        # every word starts with literal characters: a look-ahead on its first two lets the scan skip the
+        # other positions at once instead of trying each alternative there (same matches, several times faster)
+        heads = literal_alternation(w[:2] if " " not in w[:2] else w[0] for words in by_code.values() for w in words)
+        out[symbol] = re.compile(f"(?={heads})(?:" + "|".join(parts) + ")", re.IGNORECASE)
     return out
 
 

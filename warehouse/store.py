@@ -34,6 +34,7 @@ import json
 import os
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -158,6 +159,32 @@ def snapshot_info(path: str | os.PathLike) -> dict | None:
     return info
 
 
+class _AbsentModules:
+    """A ``sys.meta_path`` finder that answers "no such module" at once for modules known to be absent."""
+
+    def __init__(self, names: set[str]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def _no_pandas_lookups() -> None:
+    """DuckDB's Python client checks the Python values it binds (statement parameters) against pandas types,
+    importing pandas to do so; without pandas installed every attempt is a failed import that searches the
+    whole ``sys.path`` again (tens per loaded document: a third of the loader's CPU). Once pandas is known to
+    be absent, a finder placed first on ``sys.meta_path`` fails that import at once: the same
+    ModuleNotFoundError, no file system search. Nothing changes when pandas is installed."""
+    if "pandas" in sys.modules or any(isinstance(f, _AbsentModules) for f in sys.meta_path):
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("pandas") is None:
+        sys.meta_path.insert(0, _AbsentModules({"pandas"}))
+
+
 class WarehouseLocked(RuntimeError):
     """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
 
@@ -207,6 +234,7 @@ class Warehouse:
         deadline = time.monotonic() + max(0.0, lock_timeout)
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            _no_pandas_lookups()
         self._enter_registry(deadline)
         try:
             self._con = self._connect(deadline)

@@ -12,6 +12,7 @@ from flows.cli.common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 
 
 class Runner(str, Enum):
+    auto = "auto"
     threads = "threads"
     processes = "processes"
     dask = "dask"
@@ -24,9 +25,9 @@ def ingest(
     data_path: Optional[str] = typer.Option(None, "--data-path", help="DuckLake: folder (or shared storage) of the "
                                                                       "Parquet files (default $CANVAS_ETL_DATA_PATH)."),
     edition: Optional[str] = typer.Option(None, "--edition", help="Edition label for sections that state none (e.g. 'Oct-2025')."),
-    runner: Runner = typer.Option(Runner.threads, "--runner", help="Prefect task runner for extraction."),
-    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786); with --runner dask."),
-    workers: int = typer.Option(2, "--workers", min=1, help="Parallel extraction workers."),
+    runner: Runner = typer.Option(Runner.auto, "--runner", help="Prefect task runner for extraction. auto: worker processes (or the Dask cluster given) for a backlog, the flow's own process for a few files."),
+    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Existing Dask scheduler (tcp://host:8786; default CANVAS_ETL_DASK_ADDRESS); with --runner auto or dask."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Parallel extraction workers (default: the cores this process may use)."),
     no_models: bool = typer.Option(False, "--no-models", help="Rules only: do not load the spaCy statistical models."),
     lock_timeout: float = typer.Option(30.0, "--lock-timeout", help="Seconds to wait for another writer to finish."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", min=1, help="Refuse files larger than this (default 20 MiB, or CANVAS_ETL_MAX_BYTES)."),
@@ -47,8 +48,8 @@ def ingest(
     """
     from flows.cli.common import EXIT_LOCKED, EXIT_RUN_FAILED, one_line
 
-    if dask_address and runner is not Runner.dask:
-        fail("--dask-address needs --runner dask", EXIT_USAGE)
+    if dask_address and runner not in (Runner.auto, Runner.dask):
+        fail("--dask-address needs --runner auto or dask", EXIT_USAGE)
     from flows.run import run_ingest, start_temporary_server
 
     start_temporary_server()  # boots (seconds) while the rest loads

@@ -154,6 +154,9 @@ def print_summary(s: dict, *, wall_seconds: float | None = None, db: str | None 
                   "\n".join([f"{p}: {r}" for p, r in rejections[:5]] + ([f"… {len(rejections) - 5} more"] if len(rejections) > 5 else [])),
                   style="red" if s["documents_rejected"] else None)
     table.add_row("facts loaded", str(s["facts_loaded"]), f"into {db}" if db else "")
+    if s.get("runner"):  # where extraction ran, and why (``--runner auto`` decides after hashing)
+        why = s.get("runner_reason")
+        table.add_row("runner", "", s["runner"] + (f" ({why})" if why else ""))
     stages = s.get("stage_seconds") or {}
     detail = ", ".join(f"{k} {stages[k]:.1f} s" for k in ("hash", "extract", "load") if k in stages)
     if wall_seconds is not None:

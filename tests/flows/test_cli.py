@@ -51,7 +51,8 @@ def test_amounts_does_not_load_models():
 def test_usage_error_exits_2():
     assert run("amounts", "--lang", "de", stdin="").returncode == 2
     assert run("no-such-command").returncode == 2
-    assert run("ingest", "--dask-address", "tcp://127.0.0.1:1").returncode == 2
+    # a Dask scheduler goes with --runner auto (the default) or dask, not with threads or processes
+    assert run("ingest", "--runner", "threads", "--dask-address", "tcp://127.0.0.1:1").returncode == 2
 
 
 def test_ingest_exit_codes_and_db_option(tmp_path, sample_path):
