@@ -27,7 +27,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/amounts_bench.py
-	$(BIN)/python bench/gold_score.py
+	$(BIN)/python bench/accuracy.py
 
 clean:
 	rm -rf $(VENV) warehouse/*.duckdb warehouse/*.duckdb.wal

@@ -193,4 +193,4 @@ def test_run_artifacts_events_and_status_through_a_real_server(prefect_server, t
     assert [(e["report_key"], e["old_edition"], e["new_edition"], e["document_id"])
             for e in out["editions_changed"]] == [(report, old_ed, new_ed, doc_id)]
     assert out["warehouse"]["path"] == str(db) and out["warehouse"]["bytes"] >= db.stat().st_size
-    assert out["warehouse"]["snapshot"] is None
+    assert out["warehouse"]["snapshot"]["path"] == str(db.with_name("canvas.snapshot.duckdb"))  # the run published it
