@@ -30,8 +30,8 @@ from .period_context import (
 )
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
-from .subjects import (lead_label_end, leading_name, names_a_measure, needs_ner, run_ner, subject_from_entities,
-                       trailing_name, value_name)
+from .subjects import (lead_label_end, lead_phrase, leading_name, names_a_measure, names_a_thing, needs_ner,
+                       run_ner, subject_from_entities, trailing_name, value_name)
 from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -75,6 +75,9 @@ def _retraction_regex() -> re.Pattern:
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
 # 39%"); elsewhere such a label names a measure ("- Median build time: 4.2 minutes") of the company.
 LABEL_SUBJECT_BLOCKS = ("key_partners", "channels", "customer_segments", "revenue_streams")
+MEASURE_BLOCKS = ("cost_structure",)  # its lines name costs (measures), not things
+_FR_DETERMINER = re.compile(r"(?i)(?:le|la|les|l['’]|nos|notre|ses|son|sa|leurs?|ces|cette|cet)\b|l['’]")
+_STARTS_WITH_FIGURE = re.compile(r"[(~≈+-]?\s*(?:[$€£¥₩₹]|[A-Z]{3}\s|\d)")
 
 
 class DocumentExtractor:
@@ -247,16 +250,41 @@ class DocumentExtractor:
             if unit.label and amount.start > len(unit.label):
                 return self._bullet_subject(unit, spacy_doc, amount, lang, company), clean_label(unit.label)
             subject = leading_name(unit.text) or subject_from_entities(spacy_doc, amount.start)
-            return (subject or self._context_subject(unit, lang) or company,
+            return (subject or self._context_subject(unit, lang) or (lead_phrase(unit.text.lstrip("-•*· "), lang)
+                                                                 if unit.section.block not in (None, *MEASURE_BLOCKS)
+                                                                 else None) or company,
                     find_metric(unit.text, lang, amount, amounts))
         skip = lead_label_end(unit.text)
         subject = subject_from_entities(spacy_doc, amount.start, skip) if spacy_doc is not None else None
-        if subject is None and skip and unit.section.block in LABEL_SUBJECT_BLOCKS:
-            # "Industriels électro-intensifs : 220 sites": a segment, channel or revenue line named by the label
-            label = clean_label(unit.text[:skip])
-            if label and find_metric(label, lang) is None and not names_a_measure(label):
-                subject = label
+        if subject is not None and not names_a_thing(subject, lang):
+            subject = None  # "Consolidated revenue ...": a generic word tagged as a name
+        if subject is None:
+            subject = self._sentence_subject(unit, amount, lang, skip, amounts)
         return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
+
+    def _sentence_subject(self, unit: Unit, amount: Amount, lang: str, skip: int, amounts) -> str | None:
+        """A prose sentence with no name before its figure: its lead label when the figures follow it
+        ("Service network: 1,900 engineers", "Ventes d'électricité : 4,96 Md€") or when the block lists
+        channels, segments, revenue lines or partners; else the name its value starts with ("Fournisseurs de
+        turbines : Vestrom, accord-cadre ..."); else the noun phrase the sentence opens with ("Overseas sales
+        reached 58%", "Uptime: remote monitoring covers ...") when it names a thing, not a metric."""
+        block = unit.section.block
+        if amount.start < skip or block is None or block in MEASURE_BLOCKS:
+            return None  # headline and cost lines are about the company
+        value = unit.text[skip:].lstrip()
+        if skip:
+            label = clean_label(unit.text[:skip])
+            first = min((a for a in amounts if a.start >= skip), key=lambda a: a.start, default=amount)
+            counted = (first.kind == "number" and _STARTS_WITH_FIGURE.match(value)
+                       and find_metric(unit.text, lang, first) is not None)  # "Service network: 1,900 engineers"
+            if label and names_a_thing(label, lang) and (block in LABEL_SUBJECT_BLOCKS or counted):
+                return label
+            name = value_name(value)
+            if name:
+                return name
+        elif lang == "fr" and not _FR_DETERMINER.match(value):
+            return None  # "Grâce à ...", "Entrez dans ...": a French subject opens with its determiner
+        return lead_phrase(value, lang)
 
     def _bullet_subject(self, unit: Unit, spacy_doc, amount: Amount, lang: str, company: str | None) -> str | None:
         """"- Label: value" bullets. The name the value starts with ("- Boîtes : Ateliers Cattin, contrat ...");

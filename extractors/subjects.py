@@ -137,3 +137,67 @@ def run_ner(nlp, docs) -> int:
             ents = [d.char_span(a, b, label=label) for a, b, label in found]
             d.ents = [e for e in ents if e is not None]
     return read
+
+
+@lru_cache(maxsize=None)
+def _phrase_words(lang: str) -> dict[str, frozenset[str]]:
+    """[subjects] word lists of a language (folded): determiners, phrase_breakers, not_subjects, generic_words."""
+    data = lexicon.load(lang, "context").get("subjects", {})
+    return {k: frozenset(lexicon.fold(w) for w in data.get(k, []))
+            for k in ("determiners", "phrase_breakers", "not_subjects", "generic_words")}
+
+
+_WORD = re.compile(r"[^\W_][\w'’./&-]*|[^\w\s]")
+_LEAD_PHRASE_MAX_WORDS = 7
+
+
+def lead_phrase(text: str, lang: str) -> str | None:
+    """The noun phrase a sentence (or the value after a lead label) opens with, when it names a thing:
+    "Le centre de relation client de Mâcon traite 2,3 millions d'appels" -> "centre de relation client de
+    Mâcon"; "Overseas sales reached 58% of revenue" -> "Overseas sales". The phrase stops at a figure, a
+    punctuation mark or a verb/preposition of [subjects] phrase_breakers. None when it is a pronoun, the
+    company ("The Group"), or only a metric with generic qualifiers ("Consolidated revenue")."""
+    words = _phrase_words(lang)
+    toks = []
+    for m in _WORD.finditer(text):
+        tok = m.group(0)
+        low = lexicon.fold(tok)
+        if not toks and (low in words["determiners"] or re.match(r"[ldLD]['’]$", tok)):
+            continue
+        if re.match(r"[ldLD]['’]\w", tok) and not toks:  # "L'usine", "d'Oslo"
+            tok = tok[2:]
+            low = lexicon.fold(tok)
+        if not re.search(r"[^\W\d_]", tok) or low in words["phrase_breakers"]:
+            break
+        if toks and lang == "en" and len(low) > 4 and low.endswith("ed"):
+            break  # "The freight division moved ...": a past tense ends the subject
+        if not toks and low in words["not_subjects"]:
+            return None
+        toks.append(tok)
+        if len(toks) >= _LEAD_PHRASE_MAX_WORDS:
+            break
+    while toks and (lexicon.fold(toks[-1]) in words["determiners"] or lexicon.fold(toks[-1]) in _CONNECTORS):
+        toks.pop()
+    if not toks:
+        return None
+    phrase = " ".join(toks).rstrip(" .,")
+    return phrase if names_a_thing(phrase, lang) else None
+
+
+_CONNECTORS = frozenset({"de", "du", "des", "d'", "d’", "of", "and", "et", "&", "a", "an", "the", "le", "la", "les"})
+
+
+def names_a_thing(label: str, lang: str) -> bool:
+    """A label that still names something once its metric phrases ("revenue", "ventes") and generic words
+    ("consolidated", "total", "group", [subjects] generic_words) are taken out: "Ventes d'électricité",
+    "Overseas sales" do; "Chiffre d'affaires consolidé", "Adjusted EBITDA" do not. A label naming a measure
+    ("Prix moyen", "Délai") never does."""
+    if names_a_measure(label):
+        return False
+    from .metrics import _metric_regex
+    folded = lexicon.fold(label)
+    if _metric_regex(lang).search(folded):
+        return False  # "Overseas sales", "Annual recurring revenue": a metric, about the company
+    words = _phrase_words(lang)
+    generic = words["generic_words"] | words["determiners"] | words["not_subjects"] | _CONNECTORS
+    return any(w not in generic for w in re.findall(r"[^\W\d_][\w-]{2,}", folded))
