@@ -275,9 +275,11 @@ class DocumentExtractor:
         if skip:
             label = clean_label(unit.text[:skip])
             first = min((a for a in amounts if a.start >= skip), key=lambda a: a.start, default=amount)
-            counted = (first.kind == "number" and _STARTS_WITH_FIGURE.match(value)
-                       and find_metric(unit.text, lang, first) is not None)  # "Service network: 1,900 engineers"
-            if label and names_a_thing(label, lang) and (block in LABEL_SUBJECT_BLOCKS or counted):
+            counted = (first.kind == "number" and _STARTS_WITH_FIGURE.match(value)  # "Service network: 1,900
+                       and find_metric(unit.text, lang, first) is not None  # engineers", not "People: 6,480 ..."
+                       and find_metric(label, lang) is None)
+            if label and (names_a_thing(label, lang, metric_ok=block in LABEL_SUBJECT_BLOCKS)
+                          and (block in LABEL_SUBJECT_BLOCKS or counted)):
                 return label
             name = value_name(value)
             if name:
@@ -302,8 +304,8 @@ class DocumentExtractor:
                 return name
         label = clean_label(unit.label)
         block = unit.section.block
-        if (not label or any(ch.isdigit() for ch in unit.label) or find_metric(label, lang) is not None
-                or names_a_measure(label)
+        if (not label or any(ch.isdigit() for ch in unit.label)
+                or not names_a_thing(label, lang, metric_ok=block in LABEL_SUBJECT_BLOCKS)
                 or (block not in LABEL_SUBJECT_BLOCKS if block else len(label.split()) > 4)):
             return self._context_subject(unit, lang) or company
         return label
