@@ -147,6 +147,13 @@ class DocumentExtractor:
                     got = resolve(m, "intro")
             if got:
                 return got
+            if lead_label_end(unit.text):
+                # "Ventes d'électricité : 4,96 Md€ en 2024. Services énergétiques : 512 M€.": a run of labelled
+                # figures in one paragraph (``paragraph`` holds the sentences before this one); a statement with no
+                # period of its own is for the last one stated before it
+                before = [m for m in self._ctx_periods(unit.paragraph, lang) if m.period is not None]
+                if before:
+                    return resolve(before[-1], "intro")
         if unit.kind == "cell":
             found_row = [
                 self._ctx_periods(ctext, lang)
