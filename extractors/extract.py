@@ -28,6 +28,7 @@ from .period_context import (
     periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
     comparative_figure, event_date, yearly_rate,
 )
+from .period_context import _paren_groups as _paren_spans
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
 from .subjects import (lead_label_end, lead_phrase, leading_name, names_a_measure, names_a_thing, needs_ner,
@@ -101,6 +102,8 @@ class DocumentExtractor:
         self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
+        # (section index, line, period) of the last labelled line that stated or carried a period
+        self.label_run: tuple[int, int, Period] | None = None
         self.default_period: Period | None = lead_period(doc.text, self.fye)  # the title's / "unless stated otherwise"
         self.default_stated = False  # True once "unless stated otherwise" set it (then it applies everywhere)
         self._last_section: int | None = None
@@ -154,6 +157,13 @@ class DocumentExtractor:
                 before = [m for m in self._ctx_periods(unit.paragraph, lang) if m.period is not None]
                 if before:
                     return resolve(before[-1], "intro")
+        if unit.kind == "sentence" and not unit.paragraph and lead_label_end(unit.text):
+            run = self.label_run
+            if run and run[0] == unit.section.index and run[1] in (unit.line - 1, unit.line):
+                # "People: 17,350 employees at 31 December 2024." / "Warehouses: 112 sites ...": consecutive
+                # labelled lines of a block; one with no period of its own is for the one stated just above
+                self.label_run = (run[0], unit.line, run[2])
+                return ResolvedPeriod(run[2], "intro")
         if unit.kind == "cell":
             found_row = [
                 self._ctx_periods(ctext, lang)
@@ -485,4 +495,10 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
             ex.last_period = concrete[-1]
+            if unit.kind == "sentence" and not unit.paragraph and lead_label_end(unit.text):
+                # the line's own period: not a comparison base, a relative "a year earlier" or a bracketed aside
+                parens = [(a, b) for a, b in _paren_spans(unit.text)]
+                own = [m.period for m in inline if m.period is not None and not m.relative
+                       and not is_base(unit.text, m) and not any(a <= m.start < b for a, b in parens)]
+                ex.label_run = (unit.section.index, unit.line, own[0]) if own else ex.label_run
     return out
