@@ -28,10 +28,11 @@ from .period_context import (
     periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
     comparative_figure, event_date, yearly_rate,
 )
+from .period_context import _paren_groups as _paren_spans
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
-from .subjects import (lead_label_end, leading_name, names_a_measure, needs_ner, run_ner, subject_from_entities,
-                       trailing_name, value_name)
+from .subjects import (lead_label_end, lead_phrase, leading_name, names_a_measure, names_a_thing, needs_ner,
+                       run_ner, subject_from_entities, trailing_name, value_name)
 from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -75,6 +76,9 @@ def _retraction_regex() -> re.Pattern:
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
 # 39%"); elsewhere such a label names a measure ("- Median build time: 4.2 minutes") of the company.
 LABEL_SUBJECT_BLOCKS = ("key_partners", "channels", "customer_segments", "revenue_streams")
+MEASURE_BLOCKS = ("cost_structure",)  # its lines name costs (measures), not things
+_FR_DETERMINER = re.compile(r"(?i)(?:le|la|les|l['’]|nos|notre|ses|son|sa|leurs?|ces|cette|cet)\b|l['’]")
+_STARTS_WITH_FIGURE = re.compile(r"[(~≈+-]?\s*(?:[$€£¥₩₹]|[A-Z]{3}\s|\d)")
 
 
 class DocumentExtractor:
@@ -98,6 +102,8 @@ class DocumentExtractor:
         self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
+        # (section index, line, period) of the last labelled line that stated or carried a period
+        self.label_run: tuple[int, int, Period] | None = None
         self.default_period: Period | None = lead_period(doc.text, self.fye)  # the title's / "unless stated otherwise"
         self.default_stated = False  # True once "unless stated otherwise" set it (then it applies everywhere)
         self._last_section: int | None = None
@@ -144,6 +150,20 @@ class DocumentExtractor:
                     got = resolve(m, "intro")
             if got:
                 return got
+            if lead_label_end(unit.text):
+                # "Ventes d'électricité : 4,96 Md€ en 2024. Services énergétiques : 512 M€.": a run of labelled
+                # figures in one paragraph (``paragraph`` holds the sentences before this one); a statement with no
+                # period of its own is for the last one stated before it
+                before = [m for m in self._ctx_periods(unit.paragraph, lang) if m.period is not None]
+                if before:
+                    return resolve(before[-1], "intro")
+        if unit.kind == "sentence" and not unit.paragraph and lead_label_end(unit.text):
+            run = self.label_run
+            if run and run[0] == unit.section.index and run[1] in (unit.line - 1, unit.line):
+                # "People: 17,350 employees at 31 December 2024." / "Warehouses: 112 sites ...": consecutive
+                # labelled lines of a block; one with no period of its own is for the one stated just above
+                self.label_run = (run[0], unit.line, run[2])
+                return ResolvedPeriod(run[2], "intro")
         if unit.kind == "cell":
             found_row = [
                 self._ctx_periods(ctext, lang)
@@ -247,16 +267,43 @@ class DocumentExtractor:
             if unit.label and amount.start > len(unit.label):
                 return self._bullet_subject(unit, spacy_doc, amount, lang, company), clean_label(unit.label)
             subject = leading_name(unit.text) or subject_from_entities(spacy_doc, amount.start)
-            return (subject or self._context_subject(unit, lang) or company,
+            return (subject or self._context_subject(unit, lang) or (lead_phrase(unit.text.lstrip("-•*· "), lang)
+                                                                 if unit.section.block not in (None, *MEASURE_BLOCKS)
+                                                                 else None) or company,
                     find_metric(unit.text, lang, amount, amounts))
         skip = lead_label_end(unit.text)
         subject = subject_from_entities(spacy_doc, amount.start, skip) if spacy_doc is not None else None
-        if subject is None and skip and unit.section.block in LABEL_SUBJECT_BLOCKS:
-            # "Industriels électro-intensifs : 220 sites": a segment, channel or revenue line named by the label
-            label = clean_label(unit.text[:skip])
-            if label and find_metric(label, lang) is None and not names_a_measure(label):
-                subject = label
+        if subject is not None and not names_a_thing(subject, lang):
+            subject = None  # "Consolidated revenue ...": a generic word tagged as a name
+        if subject is None:
+            subject = self._sentence_subject(unit, amount, lang, skip, amounts)
         return subject or self._context_subject(unit, lang) or company, find_metric(unit.text, lang, amount, amounts)
+
+    def _sentence_subject(self, unit: Unit, amount: Amount, lang: str, skip: int, amounts) -> str | None:
+        """A prose sentence with no name before its figure: its lead label when the figures follow it
+        ("Service network: 1,900 engineers", "Ventes d'électricité : 4,96 Md€") or when the block lists
+        channels, segments, revenue lines or partners; else the name its value starts with ("Fournisseurs de
+        turbines : Vestrom, accord-cadre ..."); else the noun phrase the sentence opens with ("Overseas sales
+        reached 58%", "Uptime: remote monitoring covers ...") when it names a thing, not a metric."""
+        block = unit.section.block
+        if amount.start < skip or block is None or block in MEASURE_BLOCKS:
+            return None  # headline and cost lines are about the company
+        value = unit.text[skip:].lstrip()
+        if skip:
+            label = clean_label(unit.text[:skip])
+            first = min((a for a in amounts if a.start >= skip), key=lambda a: a.start, default=amount)
+            counted = (first.kind == "number" and _STARTS_WITH_FIGURE.match(value)  # "Service network: 1,900
+                       and find_metric(unit.text, lang, first) is not None  # engineers", not "People: 6,480 ..."
+                       and find_metric(label, lang) is None)
+            if label and (names_a_thing(label, lang, metric_ok=block in LABEL_SUBJECT_BLOCKS)
+                          and (block in LABEL_SUBJECT_BLOCKS or counted)):
+                return label
+            name = value_name(value)
+            if name:
+                return name
+        elif lang == "fr" and not _FR_DETERMINER.match(value):
+            return None  # "Grâce à ...", "Entrez dans ...": a French subject opens with its determiner
+        return lead_phrase(value, lang)
 
     def _bullet_subject(self, unit: Unit, spacy_doc, amount: Amount, lang: str, company: str | None) -> str | None:
         """"- Label: value" bullets. The name the value starts with ("- Boîtes : Ateliers Cattin, contrat ...");
@@ -274,8 +321,8 @@ class DocumentExtractor:
                 return name
         label = clean_label(unit.label)
         block = unit.section.block
-        if (not label or any(ch.isdigit() for ch in unit.label) or find_metric(label, lang) is not None
-                or names_a_measure(label)
+        if (not label or any(ch.isdigit() for ch in unit.label)
+                or not names_a_thing(label, lang, metric_ok=block in LABEL_SUBJECT_BLOCKS)
                 or (block not in LABEL_SUBJECT_BLOCKS if block else len(label.split()) > 4)):
             return self._context_subject(unit, lang) or company
         return label
@@ -451,6 +498,12 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
             ex.last_period = concrete[-1]
+            if unit.kind == "sentence" and not unit.paragraph and lead_label_end(unit.text):
+                # the line's own period: not a comparison base, a relative "a year earlier" or a bracketed aside
+                parens = [(a, b) for a, b in _paren_spans(unit.text)]
+                own = [m.period for m in inline if m.period is not None and not m.relative
+                       and not is_base(unit.text, m) and not any(a <= m.start < b for a, b in parens)]
+                ex.label_run = (unit.section.index, unit.line, own[0]) if own else ex.label_run
     return out
 
 

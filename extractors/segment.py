@@ -37,6 +37,10 @@ _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$"
 # (initials), nor inside numbers.
 _SENT_END = re.compile(r"(?<=[.!?])(?<!\b[A-Za-z]\.)\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
 _HAS_DIGIT = re.compile(r"\d")
+# No sentence end between a short abbreviation and the number it introduces: "Tél. 081 22 45 90", "company no.
+# 04417263", "Fr. 650.–", "(réf. 2412.BA.01)", "VAT reg. GB 318 4417 26".
+_ABBREV_BEFORE = re.compile(r"(?:^|[\s(])[^\W\d_]{1,4}\.$")
+_NUMBER_AFTER = re.compile(r"(?:[A-Z]{1,3}\s+)?\d")
 
 
 @dataclass(slots=True)
@@ -251,6 +255,8 @@ def split_sentences(text: str, start: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
+        if _NUMBER_AFTER.match(text, m.end()) and _ABBREV_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+            continue
         piece = text[pos:m.start()]
         if piece.strip():
             out.append((piece, start + pos))

@@ -140,3 +140,118 @@ def run_ner(nlp, docs) -> int:
             d.ents = [e for e in ents if e is not None]
             d.user_data["has_ents"] = bool(d.ents)
     return read
+
+
+@lru_cache(maxsize=None)
+def _phrase_words(lang: str) -> dict[str, frozenset[str]]:
+    """[subjects] word lists of a language (folded): determiners, phrase_breakers, not_subjects, generic_words."""
+    data = lexicon.load(lang, "context").get("subjects", {})
+    return {k: frozenset(lexicon.fold(w) for w in data.get(k, []))
+            for k in ("determiners", "phrase_breakers", "not_subjects", "generic_words", "complement_words")}
+
+
+@lru_cache(maxsize=None)
+def _number_words() -> frozenset[str]:
+    return frozenset(lexicon.fold(w) for lg in lexicon.LANGS
+                     for w in lexicon.load(lg, "context").get("prefilter", {}).get("number_words", []))
+
+
+_WORD = re.compile(r"[^\W_][\w'’./&-]*|[^\w\s]")
+_LEAD_PHRASE_MAX_WORDS = 7
+
+
+def lead_phrase(text: str, lang: str, _depth: int = 0) -> str | None:
+    """The noun phrase a sentence (or the value after a lead label) opens with, when it names a thing:
+    "Le centre de relation client de Mâcon traite 2,3 millions d'appels" -> "centre de relation client de
+    Mâcon"; "Overseas sales reached 58% of revenue" -> "Overseas sales". The phrase stops at a figure, a
+    punctuation mark or a verb/preposition of [subjects] phrase_breakers. None when it is a pronoun, the
+    company ("The Group"), or only a metric with generic qualifiers ("Consolidated revenue"). A measure or a
+    metric followed by its complement names the complement: "Le coût moyen de la fibre a été de ..." ->
+    "fibre", "Les ventes aux États-Unis sont ..." -> "États-Unis" ([subjects] complement_words)."""
+    words = _phrase_words(lang)
+    toks: list[str] = []
+    skipped_det = False
+    rest = ""
+    for m in _WORD.finditer(text):
+        tok = m.group(0)
+        low = lexicon.fold(tok)
+        if not toks and (low in words["determiners"] or re.match(r"[ldLD]['’]$", tok)):
+            skipped_det = True
+            continue
+        if re.match(r"[ldLD]['’]\w", tok) and not toks:  # "L'usine", "d'Oslo"
+            tok = tok[2:]
+            low = lexicon.fold(tok)
+        if tok.isdigit() and (skipped_det and not toks or [lexicon.fold(t) for t in toks] == ["top"]):
+            toks.append(tok)  # "Les 20 plus grands clients", "Our top 100 customers"
+            continue
+        if (not re.search(r"[^\W\d_]", tok) or low in words["phrase_breakers"]
+                or (_depth and re.search(r"\d", tok))):  # "revenue for FY2024": a period, not a complement
+            comp = _complement_regex(lang).match(lexicon.fold(text[m.start():m.start() + 12]))
+            if comp:  # "ventes aux États-Unis", "price of the Alpine range"
+                rest = text[m.start() + comp.end():]
+            break
+        if toks and lang == "en" and len(low) > 4 and low.endswith("ed"):
+            break  # "The freight division moved ...": a past tense ends the subject
+        if not toks and (low in words["not_subjects"] or any(p in _number_words() for p in low.split("-"))):
+            return None  # "We ...", "Five-eighths of new orders ..."
+        toks.append(tok)
+        if len(toks) >= _LEAD_PHRASE_MAX_WORDS:
+            break
+    while toks and (lexicon.fold(toks[-1]) in words["determiners"] or lexicon.fold(toks[-1]) in _CONNECTORS):
+        toks.pop()
+    if not toks:
+        return None
+    phrase = " ".join(toks).rstrip(" .,")
+    if names_a_thing(phrase, lang):
+        return phrase
+    if _depth or not _names_a_metric(phrase, lang):
+        return None
+    # "coût moyen de la fibre": the complement of the measure, introduced with its article
+    hits = list(_complement_regex(lang).finditer(lexicon.fold(phrase)))
+    if hits:
+        return lead_phrase(phrase[hits[-1].end():], lang, 1)
+    return lead_phrase(rest, lang, 1) if rest else None
+
+
+@lru_cache(maxsize=None)
+def _complement_regex(lang: str) -> re.Pattern:
+    return re.compile(r"(?<![\w'])(?:" + literal_alternation(_phrase_words(lang)["complement_words"]) + r")(?![\w'])")
+
+
+def _names_a_metric(label: str, lang: str) -> bool:
+    return names_a_measure(label) or _measure_metric(lexicon.fold(label), lang)
+
+
+@lru_cache(maxsize=None)
+def _thing_metrics() -> frozenset[str]:
+    return frozenset(m for lg in lexicon.LANGS
+                     for m in lexicon.load(lg, "context").get("subjects", {}).get("thing_metrics", []))
+
+
+def _measure_metric(folded: str, lang: str) -> bool:
+    """A metric phrase of the vocabulary that measures (revenue, margin), not one that counts things a
+    subject can be ("customers", "orders": [subjects] thing_metrics)."""
+    from .metrics import _metric_of, _metric_regex
+    table = _metric_of(lang)
+    return any(table[m.group(1)] not in _thing_metrics() for m in _metric_regex(lang).finditer(folded))
+
+
+_CONNECTORS = frozenset({"de", "du", "des", "d'", "d’", "of", "and", "et", "&", "a", "an", "the", "le", "la", "les"})
+
+
+def names_a_thing(label: str, lang: str, metric_ok: bool = False) -> bool:
+    """A label that still names something once its metric phrases ("revenue", "ventes") and generic words
+    ("consolidated", "total", "group", [subjects] generic_words) are taken out: "Ventes d'électricité",
+    "Overseas sales" do; "Chiffre d'affaires consolidé", "Adjusted EBITDA" do not. A label naming a measure
+    ("Prix moyen", "Délai") never does."""
+    if names_a_measure(label):
+        return False
+    from .metrics import _metric_regex
+    folded = lexicon.fold(label)
+    if metric_ok:  # a channel, segment or revenue line: "Ventes directes aux transformateurs"
+        folded = _metric_regex(lang).sub(" ", folded)
+    elif _measure_metric(folded, lang):
+        return False  # "Overseas sales", "Annual recurring revenue": a metric, about the company
+    words = _phrase_words(lang)
+    generic = words["generic_words"] | words["determiners"] | words["not_subjects"] | _CONNECTORS
+    return any(w not in generic for w in re.findall(r"[^\W\d_][\w-]{2,}", folded))

@@ -119,10 +119,11 @@ def _keep(L: _Lang, text: str, b: _Build, months) -> bool:
                  and b.value_high is None)
         if small and b.value == 1:
             return alone  # "one of the", "une fois que", "sur un an"; but "one", "Un."
-        if small and b.value == 2:
+        if small and b.value <= 12:
             pm = _PREV_WORD_RE.search(text, max(0, b.start - 24), b.start)
-            if pm and pm.group(1).lower() in L.determiners:
-                return False  # "the two companies", "les deux maisons"
+            if pm and (pm.group(1).lower() in L.reference_determiners
+                       or (b.value == 2 and pm.group(1).lower() in L.determiners)):
+                return False  # "the two companies", "ces trois partenaires", "all three DCs": a reference
         if bare and not alone and "negative" not in b.flags:
             w = text[b.start:b.end].lower()
             if w in L.bare_word_skip:

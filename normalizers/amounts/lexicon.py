@@ -54,6 +54,7 @@ class _Lang:
     bp_words: frozenset[str] = field(default_factory=frozenset)
     frac: _num.Fractions | None = None
     determiners: frozenset[str] = field(default_factory=frozenset)
+    reference_determiners: frozenset[str] = field(default_factory=frozenset)
     alone_words: dict[str, Decimal] = field(default_factory=dict)
     over_re: re.Pattern | None = None
     unit_link_re: re.Pattern | None = None
@@ -204,6 +205,7 @@ def _lang(lang: str) -> _Lang:
         bp_words=frozenset(bps),
         frac=frac,
         determiners=frozenset(w.lower() for w in p["numbers"].get("determiners", [])),
+        reference_determiners=frozenset(w.lower() for w in p["numbers"].get("reference_determiners", [])),
         alone_words={_num.word_key(k): Decimal(v) for k, v in p["numbers"].get("alone_words", {}).items()},
         unit_link_re=re.compile(
             rf"{_SP}{{1,3}}(?:(?i:{_alt(_merged_list(p, s, 'unit_links', 'after_scale'))})(?:{_SP}{{1,3}}|(?<=['’]))"

@@ -120,3 +120,17 @@ def test_not_measure_label(case, lang):
     from extractors.subjects import names_a_measure
 
     assert not names_a_measure(case["text"])
+
+
+@pytest.mark.parametrize("case,lang", _cases("subject_phrase"))
+def test_subject_phrase(case, lang):
+    from extractors.subjects import lead_phrase
+
+    assert lead_phrase(case["text"], lang) == case["phrase"]
+
+
+@pytest.mark.parametrize("case,lang", _cases("not_subject_phrase"))
+def test_not_subject_phrase(case, lang):
+    from extractors.subjects import lead_phrase
+
+    assert lead_phrase(case["text"], lang) is None
