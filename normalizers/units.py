@@ -24,7 +24,7 @@ length         kilometer                  km, mile, yard
 duration       hour                       ms, s, min, day, week, month, year
 data           gigabyte                   byte .. exabyte (pint counts bits as dimensionless)
 containers     teu                        TEU / EVP (custom)
-points         points                     percentage points, score points; bps = 0.01 points (custom)
+points         points                     percentage points, score points; basis_point = 0.01 points (custom)
 multiple       times                      "1.9x", "nine times" (custom)
 rating         star                       "5 stars" (custom)
 compute        gpu_hour                   "GPU hours" (custom)
