@@ -185,6 +185,41 @@ def _no_pandas_lookups() -> None:
         sys.meta_path.insert(0, _AbsentModules({"pandas"}))
 
 
+_INCOMING = ("_wh_sections_in", "_wh_facts_in", "_wh_fx_in")  # the Arrow tables of the document being loaded
+
+
+def _register_incoming(con, sections: pa.Table, facts: pa.Table, fx: pa.Table) -> None:
+    for name, table in zip(_INCOMING, (sections, facts, fx)):
+        con.register(name, table)
+
+
+def _unregister_incoming(con) -> None:
+    for name in _INCOMING:
+        try:
+            con.unregister(name)
+        except (duckdb.Error, KeyError):
+            pass
+
+
+def _insert_document(con, doc: dict, run_id: str, now: datetime, *, with_fx: bool) -> None:
+    """The rows of one new document (inside the caller's transaction or DuckLake commit): documents, its first
+    source (add_source records later ones), sections, facts (enumerations checked) and exchange rates."""
+    con.execute(
+        f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
+        f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
+        [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
+    )
+    con.execute(
+        f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
+        [doc["document_id"], doc["source_path"], os.path.basename(doc["source_path"]), now, run_id],
+    )
+    con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
+    _check_enumerations(con)
+    con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
+    if with_fx:
+        con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
+
+
 class WarehouseLocked(RuntimeError):
     """The warehouse file is held by another writer (or by readers) past ``lock_timeout``."""
 
@@ -562,27 +597,11 @@ class Warehouse:
             return self._lake_load(doc, sections, facts, fx, run_id)
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
             return None
-        now = _now()
         con = self.con
+        _register_incoming(con, sections, facts, fx)
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
-                f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
-                f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
-                [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
-            )
-            con.execute(  # a new document: its first source (add_source records later ones)
-                f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
-                [document_id, doc["source_path"], os.path.basename(doc["source_path"]), now, run_id],
-            )
-            con.register("_wh_sections_in", sections)
-            con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
-            con.register("_wh_facts_in", facts)
-            _check_enumerations(con)
-            con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
-            if fx.num_rows:
-                con.register("_wh_fx_in", fx)
-                con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
+            _insert_document(con, doc, run_id, _now(), with_fx=bool(fx.num_rows))
             con.execute("COMMIT")
         except BaseException:
             try:
@@ -591,11 +610,7 @@ class Warehouse:
                 pass
             raise
         finally:
-            for view in ("_wh_sections_in", "_wh_facts_in", "_wh_fx_in"):
-                try:
-                    con.unregister(view)
-                except (duckdb.Error, KeyError):
-                    pass
+            _unregister_incoming(con)
         return facts.num_rows
 
     def _lake_load(self, doc: dict, sections: pa.Table, facts: pa.Table, fx: pa.Table, run_id: str) -> int | None:
@@ -604,9 +619,7 @@ class Warehouse:
         is rolled back, re-runs against the newer snapshot and finds the document (returns None)."""
         document_id = doc["document_id"]
         con = self.con
-        con.register("_wh_sections_in", sections)
-        con.register("_wh_facts_in", facts)
-        con.register("_wh_fx_in", fx)
+        _register_incoming(con, sections, facts, fx)
 
         def work(c) -> int | None:
             now = _now()
@@ -614,31 +627,14 @@ class Warehouse:
                          [document_id, doc["sha256"]]).fetchone():
                 self._lake_insert_source(c, document_id, doc["source_path"], run_id, now)
                 return None
-            c.execute(
-                f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
-                f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
-                [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
-            )
-            c.execute(
-                f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
-                [document_id, doc["source_path"], os.path.basename(doc["source_path"]), now, run_id],
-            )
-            c.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
-            _check_enumerations(c)
-            c.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
-            if fx.num_rows:
-                c.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
+            _insert_document(c, doc, run_id, now, with_fx=bool(fx.num_rows))
             return facts.num_rows
 
         try:
             return self._lake_commit(work, message=f"document {document_id}", run_id=run_id,
                                      shard=doc["sha256"][0], document_id=document_id)
         finally:
-            for view in ("_wh_sections_in", "_wh_facts_in", "_wh_fx_in"):
-                try:
-                    con.unregister(view)
-                except (duckdb.Error, KeyError):
-                    pass
+            _unregister_incoming(con)
 
     @staticmethod
     def _document_row(document: dict) -> dict:
