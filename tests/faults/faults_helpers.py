@@ -69,9 +69,9 @@ def connect_ro(db: Path):
     return duckdb.connect(str(db), read_only=True)
 
 
-def facts_by_sha(db: Path) -> dict[str, set[tuple]]:
-    """sha256 of the document -> set of its fact tuples."""
-    con = connect_ro(db)
+def facts_by_sha(db: Path, connect=connect_ro) -> dict[str, set[tuple]]:
+    """sha256 of the document -> set of its fact tuples (``connect``: how to open ``db`` read-only)."""
+    con = connect(db)
     try:
         rows = con.execute(
             f"SELECT d.sha256, {', '.join('f.' + c.strip() for c in FACT_KEY.split(','))} "

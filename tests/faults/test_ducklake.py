@@ -32,16 +32,7 @@ def lake_con(db: str, data_path: str | None = None):
 
 def lake_facts_by_sha(db: str) -> dict[str, set[tuple]]:
     """As faults_helpers.facts_by_sha, on a lake."""
-    con = lake_con(db)
-    try:
-        rows = con.execute("SELECT d.sha256, f.fact_id, f.value, f.unit, f.line_number, f.char_start, f.char_end, "
-                           "f.source_text FROM facts f JOIN documents d USING (document_id)").fetchall()
-    finally:
-        con.close()
-    out: dict[str, set[tuple]] = {}
-    for sha, *rest in rows:
-        out.setdefault(sha, set()).add(tuple(rest))
-    return out
+    return facts_by_sha(db, connect=lake_con)
 
 
 def lake_counts(db: str) -> dict:
