@@ -189,6 +189,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             facts, fx = facts_table(columns), fx_table(fx_records(columns))
             sections = sections_table(result.sections)
             t3 = time.perf_counter()
+            secs["cpu_extract"] = secs.get("cpu_extract", 0.0) + (cpu() - c0)  # decode, extract, Arrow (any backend)
             secs["decode"] = secs.get("decode", 0.0) + (t1 - t0)
             for stage in ("segment", "models", "spacy", "ner", "facts"):
                 secs[stage] = secs.get(stage, 0.0) + result.stats.get(f"{stage}_s", 0.0)
@@ -207,7 +208,6 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
                 base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
                 facts, sections = _stage(facts, base + ".facts.arrow"), _stage(sections, base + ".sections.arrow")
                 fx = _stage(fx, base + ".fx.arrow")
-            secs["cpu_extract"] = secs.get("cpu_extract", 0.0) + (cpu() - c0)  # decode, extract, Arrow, staging
             out["documents"].append({"path": path, "document": result.document, "sections": sections, "facts": facts,
                                      "fx": fx})
         except RejectedInput as exc:
