@@ -201,6 +201,14 @@ def _unregister_incoming(con) -> None:
             pass
 
 
+def _insert_source(con, document_id: str, source_path: str, run_id: str, when: datetime) -> None:
+    """One document_sources row: ``source_path`` is where the document's bytes were seen."""
+    con.execute(
+        f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
+        [document_id, source_path, os.path.basename(source_path), when, run_id],
+    )
+
+
 def _insert_document(con, doc: dict, run_id: str, now: datetime, *, with_fx: bool) -> None:
     """The rows of one new document (inside the caller's transaction or DuckLake commit): documents, its first
     source (add_source records later ones), sections, facts (enumerations checked) and exchange rates."""
@@ -209,10 +217,7 @@ def _insert_document(con, doc: dict, run_id: str, now: datetime, *, with_fx: boo
         f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
         [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
     )
-    con.execute(
-        f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
-        [doc["document_id"], doc["source_path"], os.path.basename(doc["source_path"]), now, run_id],
-    )
+    _insert_source(con, doc["document_id"], doc["source_path"], run_id, now)
     con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
     _check_enumerations(con)
     con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
@@ -558,9 +563,7 @@ class Warehouse:
         if c.execute("SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ?",
                      [document_id, source_path]).fetchone():
             return False
-        c.execute(f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) "
-                  f"VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)})",
-                  [document_id, source_path, os.path.basename(source_path), when, run_id])
+        _insert_source(c, document_id, source_path, run_id, when)
         return True
 
     def load_document(self, document: dict, sections: pa.Table | None, facts: pa.Table | None, run_id: str,
