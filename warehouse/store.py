@@ -82,25 +82,40 @@ WRITER_CONFIG = {
 }
 
 
-# Columns whose values must be in a lookup table (schema.sql): (column, incoming rows, value expression, lookup
-# table, its key). The incoming rows are the Arrow tables load_document registers.
+# Columns whose values must be in a lookup table (schema.sql): (column, incoming table, its column, lookup
+# table, its key). The incoming tables are the Arrow tables handed to load_document.
 ENUMERATIONS = (
-    ("sections.block", "_wh_sections_in", "block", "canvas_blocks", "block"),
-    ("facts.block", "_wh_facts_in", "block", "canvas_blocks", "block"),
-    ("facts.kind", "_wh_facts_in", "kind", "fact_kinds", "kind"),
-    ("facts.period_grain", "_wh_facts_in", "period_grain", "period_grains", "grain"),
-    ("facts.period_source", "_wh_facts_in", "period_source", "period_sources", "source"),
-    ("facts.flags", "_wh_facts_in", "unnest(flags)", "fact_flags", "flag"),
+    ("sections.block", "sections", "block", "canvas_blocks", "block"),
+    ("facts.block", "facts", "block", "canvas_blocks", "block"),
+    ("facts.kind", "facts", "kind", "fact_kinds", "kind"),
+    ("facts.period_grain", "facts", "period_grain", "period_grains", "grain"),
+    ("facts.period_source", "facts", "period_source", "period_sources", "source"),
+    ("facts.flags", "facts", "flags", "fact_flags", "flag"),
 )
 
 
-def _check_enumerations(con) -> None:
+def _lookup_values(con) -> dict[str, pa.Array]:
+    """The keys of every lookup table ENUMERATIONS names, read from the warehouse (its one list of each)."""
+    return {lookup: pa.array([r[0] for r in con.execute(f"SELECT {key} FROM {lookup}").fetchall()], pa.string())
+            for _, _, _, lookup, key in ENUMERATIONS}
+
+
+def _check_enumerations(lookups: dict[str, pa.Array], incoming: dict[str, pa.Table]) -> None:
     """Refuse (ConstraintException) incoming rows whose block, kind, grain, period source or flags are not in
-    their lookup table: the one list of each, enforced the same way on every backend."""
-    unknown = con.execute(" UNION ALL ".join(
-        f"SELECT DISTINCT '{column}', v FROM (SELECT {expr} AS v FROM {rows}) "
-        f"WHERE v IS NOT NULL AND v NOT IN (SELECT {key} FROM {lookup})"
-        for column, rows, expr, lookup, key in ENUMERATIONS)).fetchall()
+    their lookup table (``lookups``: :func:`_lookup_values`): the one list of each, enforced the same way on
+    every backend, on the Arrow tables before any write (no query per document)."""
+    unknown: set[tuple[str, Any]] = set()
+    for column, table, name, lookup, _ in ENUMERATIONS:
+        rows = incoming[table]
+        if not rows.num_rows or name not in rows.column_names:
+            continue
+        values = rows.column(name)
+        if pa.types.is_list(values.type):
+            values = pc.list_flatten(values)
+        values = pc.drop_null(values)
+        known = lookups[lookup].cast(values.type)
+        bad = pc.filter(values, pc.invert(pc.is_in(values, value_set=known)))
+        unknown.update((column, v) for v in pc.unique(bad).to_pylist())
     if unknown:
         raise duckdb.ConstraintException(
             "values not in their lookup table: " + ", ".join(f"{c}={v!r}" for c, v in sorted(unknown)))
@@ -211,7 +226,8 @@ def _insert_source(con, document_id: str, source_path: str, run_id: str, when: d
 
 def _insert_document(con, doc: dict, run_id: str, now: datetime, *, with_fx: bool) -> None:
     """The rows of one new document (inside the caller's transaction or DuckLake commit): documents, its first
-    source (add_source records later ones), sections, facts (enumerations checked) and exchange rates."""
+    source (add_source records later ones), sections, facts and exchange rates (enumerations checked before,
+    by the caller: ``_check_enumerations``)."""
     con.execute(
         f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
         f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
@@ -219,7 +235,6 @@ def _insert_document(con, doc: dict, run_id: str, now: datetime, *, with_fx: boo
     )
     _insert_source(con, doc["document_id"], doc["source_path"], run_id, now)
     con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
-    _check_enumerations(con)
     con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
     if with_fx:
         con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
@@ -269,6 +284,7 @@ class Warehouse:
         self.lock_path = Path(str(self.path) + ".lock.json")
         self._key = str(self.path)
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._lookups: dict[str, pa.Array] | None = None  # lookup-table keys, read at the first load
         self._run_id: str | None = None
         self._since = _now()
         deadline = time.monotonic() + max(0.0, lock_timeout)
@@ -596,6 +612,9 @@ class Warehouse:
                     raise ValueError(f"{name} table has document_id {other}, expected only {document_id!r}")
         if facts.num_rows and pc.count_distinct(facts.column("fact_id")).as_py() != facts.num_rows:
             raise ValueError("facts table repeats a fact_id")
+        if self._lookups is None:
+            self._lookups = _lookup_values(self.con)
+        _check_enumerations(self._lookups, {"sections": sections, "facts": facts})
         if self.is_lake:
             return self._lake_load(doc, sections, facts, fx, run_id)
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
