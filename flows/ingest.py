@@ -7,7 +7,8 @@
   writer whatever the task runner (threads, processes or a Dask cluster).
 - A broken input is quarantined (recorded in `rejected_inputs` with its reason); the rest loads.
 - DuckLake target (``--db ducklake:…``): no single loader; each extraction task commits its own documents
-  (same ``Warehouse.load_document``, one DuckLake commit each, retried on conflict, idempotent by sha256), and
+  (``Warehouse.load_new_documents``, a few documents per DuckLake commit, retried on conflict, idempotent by
+  sha256), and
   the flow only records the run and the rejections.
 - DuckDB file: the flow publishes the read snapshot beside the file (``Warehouse.publish_snapshot``) at the
   end of the run and every ``CANVAS_ETL_SNAPSHOT_SECONDS`` (default 300) of a long one.
@@ -92,6 +93,11 @@ def discover(paths: list[str]) -> list[str]:
     return [f for f in found if not (f in seen or seen.add(f))]
 
 
+# (path, size, mtime in ns, inode) -> sha256: a file is hashed once per process even when a run's plan
+# (plan_run, before the flow) and its flow both look at it
+_hashed: dict[tuple, str] = {}
+
+
 def _hash_file(path: str) -> tuple[str | None, int | None, str | None]:
     """(sha256, size, error) without loading more than the size limit."""
     from extractors.decode import max_bytes_default
@@ -103,13 +109,109 @@ def _hash_file(path: str) -> tuple[str | None, int | None, str | None]:
         size = st.st_size
         if size > max_bytes_default():
             return None, size, None  # rejected with the size reason by the extraction step
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest(), size, None
+        key = (path, size, st.st_mtime_ns, st.st_ino)
+        if key not in _hashed:
+            h = hashlib.sha256()
+            with open(path, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            _hashed[key] = h.hexdigest()
+        return _hashed[key], size, None
     except OSError as exc:
         return None, None, f"unreadable path: {exc.strerror or exc}"
+
+
+def _sort_inputs(files: list[str], known: dict[str, str], sources: set[tuple[str, str]]):
+    """What a run does with each file, in order: (path, "reject", reason), (path, "extract", size), or for bytes
+    already loaded (path, "unchanged", document_id) / (path, "source", document_id) when seen under a new path.
+    ``known``: sha256 -> document_id; ``sources``: (document_id, source_path) already recorded."""
+    for path in files:
+        sha, size, error = _hash_file(path)
+        existing = known.get(sha) if sha else None
+        if error:
+            yield path, "reject", error
+        elif existing:
+            yield path, "unchanged" if (existing, path) in sources else "source", existing
+        else:
+            yield path, "extract", size or 0
+
+
+def _known(wh) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    return (dict(wh.query("SELECT sha256, document_id FROM documents")),
+            set(wh.query("SELECT document_id, source_path FROM document_sources")))
+
+
+@dataclass
+class Plan:
+    """What a run would do, read before it starts (``plan_run``)."""
+
+    files: list[str]
+    todo: list[tuple[str, int]]  # (path, size) of the files to extract
+    other_writes: int  # rejections and new source paths of known bytes
+
+    @property
+    def nothing_new(self) -> bool:
+        return not self.todo and not self.other_writes
+
+
+def plan_run(paths: list[str] | None, db: str) -> Plan | None:
+    """What a run of ``paths`` into the DuckDB warehouse file ``db`` would do, read without taking the writer's
+    lock (the command line reads it while Prefect's temporary server boots). None when it cannot be known now:
+    a DuckLake, or a file held by a writer."""
+    from warehouse.store import Warehouse, is_lake_target
+
+    if is_lake_target(db):
+        return None
+    files = discover(paths or [DEFAULT_RAW])
+    known, sources = {}, set()
+    if os.path.exists(db):
+        try:
+            with Warehouse(db, read_only=True, lock_timeout=0) as wh:
+                known, sources = _known(wh)
+        except Exception:  # held by a writer, or not a warehouse: the flow finds out and says so
+            return None
+    todo, other = [], 0
+    for path, what, arg in _sort_inputs(files, known, sources):
+        if what == "extract":
+            todo.append((path, arg))
+        elif what != "unchanged":
+            other += 1
+    return Plan(files, todo, other)
+
+
+def record_unchanged_run(plan: Plan, db: str, lock_timeout: float = 30.0) -> dict | None:
+    """A run in which nothing is new (``plan.nothing_new``: every file already loaded under its path): its
+    ``runs`` row, checked again under the writer's lock, and no Prefect flow run, task runner or model. None
+    when something changed since the plan (the caller then runs the flow)."""
+    import logging
+
+    from warehouse.store import Warehouse
+
+    started = time.perf_counter()
+    with Warehouse(db, lock_timeout=lock_timeout) as wh:
+        known, sources = _known(wh)
+        if any(what != "unchanged" for _, what, _ in _sort_inputs(plan.files, known, sources)):
+            return None
+        run_id = wh.begin_run(None)
+        summary = IngestSummary(run_id=run_id, documents_seen=len(plan.files), documents_unchanged=len(plan.files),
+                                runner="none", runner_reason="nothing new or changed: no flow run")
+        for path in plan.files:
+            _notify(path, "unchanged")
+        summary.seconds = time.perf_counter() - started
+        summary.stage_seconds["hash"] = summary.seconds
+        wh.finish_run(run_id, "completed", summary.counts())
+        _SnapshotPublisher(wh, logging.getLogger(__name__)).publish(final=True, changed=False)
+    _write_summary_json(summary)
+    return summary.__dict__
+
+
+def _write_summary_json(summary: "IngestSummary") -> None:
+    out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")
+    if out:  # for benchmarks: the run's figures, including seconds per stage summed over workers
+        import json
+
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(summary.__dict__, fh, indent=1, default=str)
 
 
 def _stage(table, path: str) -> str:
@@ -148,23 +250,43 @@ def _lake_writer(load_into: tuple[str, str | None]):
     return wh
 
 
-def _load_here(load_into: tuple[str, str | None], path: str, document: dict, sections, facts, fx, run_id: str) -> dict:
-    """A worker commits its own document into the lake: {"path", "status", "facts", "reason"}."""
+LAKE_GROUP_DOCS = 16  # a worker commits this many documents at once into a DuckLake (one commit, see below)
+
+
+def lake_group_docs() -> int:
+    """``LAKE_GROUP_DOCS``, or ``CANVAS_ETL_LAKE_GROUP_DOCS`` when set (1 = a commit per document)."""
+    try:
+        return max(1, int(os.environ.get("CANVAS_ETL_LAKE_GROUP_DOCS", LAKE_GROUP_DOCS)))
+    except ValueError:
+        return LAKE_GROUP_DOCS
+
+
+def _load_here(load_into: tuple[str, str | None], group: list[tuple[str, dict, object, object, object]],
+               run_id: str, out: dict) -> None:
+    """A worker commits its own documents into the lake, ``group`` = [(path, document, sections, facts, fx)]
+    in one commit (``Warehouse.load_new_documents``); outcomes go to ``out["loaded"]`` and
+    ``out["rejections"]``."""
     wh = _lake_writer(load_into)
     try:
-        n = wh.load_new_document(document, sections, facts, run_id, fx)
-    except Exception as exc:  # refused by the warehouse: the flow quarantines it
-        return {"path": path, "status": "rejected", "facts": 0, "sha256": document.get("sha256"),
-                "reason": f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"}
-    return {"path": path, "status": "unchanged" if n is None else "loaded", "facts": n or 0}
+        results = wh.load_new_documents([item[1:] for item in group], run_id)
+    except Exception as exc:  # the commit itself failed (after its retries): every document of it
+        results = [exc] * len(group)
+    for (path, document, *_), n in zip(group, results):
+        if isinstance(n, Exception):  # refused by the warehouse: the flow quarantines it
+            out["rejections"].append({"path": path, "sha256": document.get("sha256"),
+                                      "reason": f"load failed: {type(n).__name__}: {str(n).splitlines()[0][:300]}"})
+        else:
+            out.setdefault("loaded", []).append({"path": path, "status": "unchanged" if n is None else "loaded",
+                                                 "facts": n or 0})
 
 
 def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use_model: bool = True,
                   staging: str | None = None, load_into: tuple[str, str | None] | None = None) -> dict:
     """Extract a batch of files for run ``run_id`` (pure work, no DuckDB): Arrow tables per document, or a
     rejection. Extraction gives plain rows (ids and keys made there); the warehouse types them as its tables.
-    ``load_into`` = (DuckLake --db, data path): load each document here, right after extracting it; the
-    result then lists outcomes (``"loaded"``) instead of tables."""
+    ``load_into`` = (DuckLake --db, data path): commit the documents here, ``lake_group_docs()`` at a time
+    (a document is visible whole or not at all); the result then lists outcomes (``"loaded"``) instead of
+    tables."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
     from extractors.extract import EXTRACTOR_VERSION, extract_document
     from extractors.fx import fx_records
@@ -173,6 +295,15 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
 
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
+    pending: list = []  # DuckLake: extracted documents not committed yet
+    group_docs = lake_group_docs()
+
+    def commit() -> None:
+        t = time.perf_counter()
+        _load_here(load_into, pending, run_id, out)
+        pending.clear()
+        secs["commit"] = secs.get("commit", 0.0) + (time.perf_counter() - t)
+
     cpu = time.thread_time  # CPU of this thread: right for every runner (threads share the process)
     for path in paths:
         sha = None
@@ -196,13 +327,9 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             secs["extract"] = secs.get("extract", 0.0) + (t2 - t1)
             secs["arrow"] = secs.get("arrow", 0.0) + (t3 - t2)
             if load_into is not None:
-                t4 = time.perf_counter()
-                outcome = _load_here(load_into, path, result.document, sections, facts, fx, run_id)
-                secs["commit"] = secs.get("commit", 0.0) + (time.perf_counter() - t4)
-                if outcome["status"] == "rejected":
-                    out["rejections"].append({"path": path, "sha256": outcome["sha256"], "reason": outcome["reason"]})
-                else:
-                    out.setdefault("loaded", []).append(outcome)
+                pending.append((path, result.document, sections, facts, fx))
+                if len(pending) >= group_docs:
+                    commit()
                 continue
             if staging:  # results travel as files: the flow process holds one document at a time
                 base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
@@ -218,6 +345,8 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             out["rejections"].append(
                 {"path": path, "sha256": sha, "reason": f"extraction failed: {type(exc).__name__}: {exc} (at {where})"}
             )
+    if pending:
+        commit()
     return out
 
 
@@ -385,25 +514,23 @@ def ingest_flow(
         snapshots = _SnapshotPublisher(wh, logger)
         run_id = wh.begin_run(flow_run_id)
         summary.run_id = run_id
+        if not wh.is_lake and not wh.publish_snapshot_path().is_file():
+            snapshots.publish()  # a first load: readers get the warehouse as it was, not a refusal
         status = "failed"
         staging = None
         try:
             todo: list[tuple[str, int]] = []
-            known = dict(wh.query("SELECT sha256, document_id FROM documents"))
-            sources = set(wh.query("SELECT document_id, source_path FROM document_sources"))
-            for path in files:
-                sha, size, error = _hash_file(path)
-                if error:
-                    load_results(wh, {"rejections": [{"path": path, "sha256": None, "reason": error}], "documents": []}, run_id, summary)
-                    continue
-                existing = known.get(sha) if sha else None
-                if existing:
-                    if (existing, path) not in sources:
-                        wh.add_source(existing, path, run_id)
+            known, sources = _known(wh)
+            for path, what, arg in _sort_inputs(files, known, sources):
+                if what == "reject":
+                    load_results(wh, {"rejections": [{"path": path, "sha256": None, "reason": arg}], "documents": []}, run_id, summary)
+                elif what == "extract":
+                    todo.append((path, arg))
+                else:
+                    if what == "source":
+                        wh.add_source(arg, path, run_id)
                     summary.documents_unchanged += 1
                     _notify(path, "unchanged")
-                    continue
-                todo.append((path, size or 0))
             t_hash = time.perf_counter()
             summary.stage_seconds["hash"] = t_hash - started
             summary.stage_seconds["cpu_hash"] = time.thread_time() - cpu_started
@@ -451,12 +578,7 @@ def ingest_flow(
             snapshots.publish(final=True, changed=bool(summary.documents_loaded or summary.documents_rejected))
             # artifacts on the flow run page, events for automations (flows/notify.py; never raises)
             publish_run(wh, summary, files, status, db, flow_run_id, logger)
-    out = os.environ.get("CANVAS_ETL_SUMMARY_JSON")
-    if out:  # for benchmarks: the run's figures, including seconds per stage summed over workers
-        import json
-
-        with open(out, "w", encoding="utf-8") as fh:
-            json.dump(summary.__dict__, fh, indent=1, default=str)
+    _write_summary_json(summary)
     logger.info(
         "documents %d (loaded %d, unchanged %d, rejected %d), facts %d, %.1f s",
         summary.documents_seen, summary.documents_loaded, summary.documents_unchanged,

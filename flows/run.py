@@ -299,13 +299,31 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
                lock_timeout: float = 30.0, data_path: str | None = None) -> dict:
     """Run the ingest flow. The flow picks and opens the task runner itself once it knows how much is new
     (``choose_runner``); ``workers`` defaults to the cores available, ``dask_address`` to
-    ``CANVAS_ETL_DASK_ADDRESS``; ``data_path``: a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)."""
+    ``CANVAS_ETL_DASK_ADDRESS``; ``data_path``: a DuckLake's data path (else $CANVAS_ETL_DATA_PATH).
+
+    On a DuckDB file, what the run will do is read first, while Prefect's temporary server boots
+    (``flows.ingest.plan_run``): when nothing is new or changed the run is only recorded in the warehouse
+    (``record_unchanged_run``: no flow run, nothing to orchestrate); when the few new files will be extracted
+    in this process, its spaCy models and rule tables load meanwhile (``extractors.warm``)."""
     if runner not in RUNNERS:
         raise ValueError(f"unknown runner {runner!r}: choose {', '.join(RUNNERS)}")
+    paths = [os.fspath(p) for p in paths]
     with prefect_api() as ready:  # the temporary server (if one is needed) boots while the rest loads
-        from flows.ingest import ingest_flow
+        from flows.ingest import _batches, ingest_flow, plan_run, record_unchanged_run
 
-        kwargs = dict(paths=[os.fspath(p) for p in paths], db=db, edition=edition, use_model=use_model,
+        plan = plan_run(paths, db)
+        if plan is not None and plan.nothing_new:
+            done = record_unchanged_run(plan, db, lock_timeout)
+            if done is not None:
+                return done
+        if plan is not None and plan.todo and use_model:
+            choice = choose_runner(runner, documents=len(plan.todo), batches=len(_batches(plan.todo)),
+                                   workers=workers, dask_address=dask_address_default(dask_address))
+            if not choice.parallel:  # extracted here: load the models while the server boots
+                from extractors.warm import warm_up
+
+                threading.Thread(target=warm_up, name="canvas-etl-warm-up", daemon=True).start()
+        kwargs = dict(paths=paths, db=db, edition=edition, use_model=use_model,
                       lock_timeout=lock_timeout, runner=runner, workers=workers, dask_address=dask_address)
         if data_path is not None:  # a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)
             kwargs["data_path"] = data_path

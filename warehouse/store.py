@@ -23,9 +23,10 @@ one; read commands answer from it while a load holds the live file.
 
 DuckLake (``Warehouse("ducklake:sqlite:PATH", data_path=DIR)`` or ``ducklake:postgres:CONNINFO``; see
 warehouse/lake.py and docs/ducklake-notes.md): the same tables, views and methods, no file lock, any number
-of writers at once. Every write is one DuckLake commit (one snapshot) retried on conflict; a document's
-commit updates one of 16 token tables chosen by its sha256, so two loaders of the same bytes conflict and
-the loser finds the document already there (idempotency without unique keys). ``as_of`` opens a lake
+of writers at once. Every write is one DuckLake commit (one snapshot) retried on conflict (``load_new_documents``
+commits a group of documents at once); a document's commit updates one of 16 token tables chosen by its
+sha256, so two loaders of the same bytes conflict and the loser finds the document already there
+(idempotency without unique keys). ``as_of`` opens a lake
 read-only at a run's snapshot.
 """
 from __future__ import annotations
@@ -224,20 +225,30 @@ def _insert_source(con, document_id: str, source_path: str, run_id: str, when: d
     )
 
 
-def _insert_document(con, doc: dict, run_id: str, now: datetime, *, with_fx: bool) -> None:
-    """The rows of one new document (inside the caller's transaction or DuckLake commit): documents, its first
-    source (add_source records later ones), sections, facts and exchange rates (enumerations checked before,
-    by the caller: ``_check_enumerations``)."""
-    con.execute(
-        f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) "
-        f"VALUES ({', '.join('?' for _ in DOCUMENT_FIELDS)}, ?, ?)",
-        [*(doc[k] for k in DOCUMENT_FIELDS), now, run_id],
-    )
-    _insert_source(con, doc["document_id"], doc["source_path"], run_id, now)
-    con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
-    con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
-    if with_fx:
-        con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
+def _insert_documents(con, group: list[tuple[dict, pa.Table, pa.Table, pa.Table]], run_id: str, now: datetime) -> None:
+    """The rows of new documents, each ``(document row, sections, facts, fx)`` checked by
+    ``Warehouse._incoming`` (inside the caller's transaction or DuckLake commit): documents, their first source
+    (add_source records later ones), sections, facts and exchange rates, one statement per table for the whole
+    group (on a lake every statement writes its own Parquet file)."""
+    def values(fields: tuple, rows: list[list]) -> tuple[str, list]:
+        one = f"({', '.join('?' for _ in fields)})"
+        return ", ".join(one for _ in rows), [v for row in rows for v in row]
+
+    sql, params = values(DOCUMENT_FIELDS + ("ingested_at", "run_id"),
+                         [[*(doc[k] for k in DOCUMENT_FIELDS), now, run_id] for doc, *_ in group])
+    con.execute(f"INSERT INTO documents ({', '.join(DOCUMENT_FIELDS)}, ingested_at, run_id) VALUES {sql}", params)
+    sql, params = values(_SOURCE_FIELDS, [[doc["document_id"], doc["source_path"], os.path.basename(doc["source_path"]),
+                                           now, run_id] for doc, *_ in group])
+    con.execute(f"INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)}) VALUES {sql}", params)
+    tables = [pa.concat_tables([item[k] for item in group]) if len(group) > 1 else group[0][k] for k in (1, 2, 3)]
+    _register_incoming(con, *tables)
+    try:
+        con.execute("INSERT INTO sections BY NAME SELECT * FROM _wh_sections_in")
+        con.execute("INSERT INTO facts BY NAME SELECT * FROM _wh_facts_in")
+        if tables[2].num_rows:
+            con.execute("INSERT INTO fx_rates BY NAME SELECT * FROM _wh_fx_in")
+    finally:
+        _unregister_incoming(con)
 
 
 class WarehouseLocked(RuntimeError):
@@ -271,6 +282,7 @@ class Warehouse:
                  data_path: str | None = None, as_of: str | None = None):
         self.is_lake = is_lake_target(path)
         self.as_of_snapshot: int | None = None
+        self._lookups: dict[str, pa.Array] | None = None  # lookup-table keys, read at the first load
         if self.is_lake:
             self._open_lake(path, read_only, data_path, as_of)
             return
@@ -284,7 +296,6 @@ class Warehouse:
         self.lock_path = Path(str(self.path) + ".lock.json")
         self._key = str(self.path)
         self._con: duckdb.DuckDBPyConnection | None = None
-        self._lookups: dict[str, pa.Array] | None = None  # lookup-table keys, read at the first load
         self._run_id: str | None = None
         self._since = _now()
         deadline = time.monotonic() + max(0.0, lock_timeout)
@@ -352,15 +363,16 @@ class Warehouse:
 
         lake.commit(self._con, create, message="load tokens", author="canvas-etl")
 
-    def _lake_commit(self, work, *, message: str, run_id: str | None, shard: str | None = None, **info):
-        """One DuckLake commit (retried on conflict), tagged with the run id for ``--as-of``."""
+    def _lake_commit(self, work, *, message: str, run_id: str | None, shards: list[str] = (), **info):
+        """One DuckLake commit (retried on conflict), tagged with the run id for ``--as-of``; it updates the
+        token of each of ``shards`` (see TOKEN_SHARDS)."""
         def tokened(c):
-            if shard is not None:
+            for shard in shards:
                 c.execute(f"UPDATE {lake.ALIAS}.{TOKEN_SCHEMA}.t_{shard} SET n = n + 1")
             return work(c)
 
         extra = {"run_id": run_id, **info} if run_id else (info or None)
-        return lake.commit(self.con, tokened if shard is not None else work, message=message,
+        return lake.commit(self.con, tokened if shards else work, message=message,
                            extra_info=extra, author="canvas-etl", retries=40)
 
     @property
@@ -566,7 +578,7 @@ class Warehouse:
     def _insert_source(self, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
         if self.is_lake:  # no unique key: insert unless present, serialized with the document's loads
             return self._lake_commit(lambda c: self._lake_insert_source(c, document_id, source_path, run_id, when),
-                                     message=f"source {document_id}", run_id=run_id, shard=document_id[0].lower())
+                                     message=f"source {document_id}", run_id=run_id, shards=[document_id[0].lower()])
         rows = self.con.execute(
             f"""INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)})
                VALUES ({', '.join('?' for _ in _SOURCE_FIELDS)}) ON CONFLICT DO NOTHING RETURNING document_id""",
@@ -600,6 +612,72 @@ class Warehouse:
         sha256) is already in the warehouse (on a lake, its source path is then recorded in the same commit:
         another loader of the same bytes won the race)."""
         self._require_writer()
+        doc, sections, facts, fx = self._incoming(document, sections, facts, fx)
+        if self.is_lake:
+            return self._lake_load([(doc, sections, facts, fx)], run_id)[0]
+        document_id = doc["document_id"]
+        if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
+            return None
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _insert_documents(con, [(doc, sections, facts, fx)], run_id, _now())
+            con.execute("COMMIT")
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+        return facts.num_rows
+
+    def load_new_documents(self, items: list[tuple[dict, pa.Table | None, pa.Table | None, pa.Table | None]],
+                           run_id: str) -> list[int | None | Exception]:
+        """Several documents, each ``(document, sections, facts, fx)`` as for :meth:`load_new_document`; one
+        result each: facts loaded, None when already there, or the exception that refused it.
+
+        On a DuckLake the valid ones go in ONE commit (a DuckLake commit costs the same for one document as for
+        many: catalog transaction, a Parquet file per table), still all or nothing per document since all or
+        nothing for the group; if that commit fails, each is committed alone so that only the culprit is
+        refused. On a DuckDB file: one transaction each, as :meth:`load_new_document`. On both, a document
+        already there gets its ``source_path`` recorded."""
+        self._require_writer()
+        if not self.is_lake:
+            out: list[int | None | Exception] = []
+            for document, sections, facts, fx in items:
+                try:
+                    n = self.load_new_document(document, sections, facts, run_id, fx)
+                    if n is None:  # already there: where these bytes were seen, as on a lake
+                        self.add_source(document["document_id"], document["source_path"], run_id)
+                    out.append(n)
+                except Exception as exc:
+                    out.append(exc)
+            return out
+        out = [None] * len(items)
+        valid: list[tuple[int, tuple]] = []
+        for i, (document, sections, facts, fx) in enumerate(items):
+            try:
+                valid.append((i, self._incoming(document, sections, facts, fx)))
+            except Exception as exc:
+                out[i] = exc
+        if not valid:
+            return out
+        try:
+            for (i, _), n in zip(valid, self._lake_load([v for _, v in valid], run_id)):
+                out[i] = n
+        except Exception:
+            if len(valid) == 1:
+                raise
+            for i, v in valid:  # find the one refused: each alone
+                try:
+                    out[i] = self._lake_load([v], run_id)[0]
+                except Exception as exc:
+                    out[i] = exc
+        return out
+
+    def _incoming(self, document: dict, sections: pa.Table | None, facts: pa.Table | None,
+                  fx: pa.Table | None) -> tuple[dict, pa.Table, pa.Table, pa.Table]:
+        """A document's row and tables, checked (ids, enumerations) before any write."""
         doc = self._document_row(document)
         document_id = doc["document_id"]
         sections = sections if sections is not None else SECTIONS_SCHEMA.empty_table()
@@ -615,48 +693,39 @@ class Warehouse:
         if self._lookups is None:
             self._lookups = _lookup_values(self.con)
         _check_enumerations(self._lookups, {"sections": sections, "facts": facts})
-        if self.is_lake:
-            return self._lake_load(doc, sections, facts, fx, run_id)
-        if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
-            return None
-        con = self.con
-        _register_incoming(con, sections, facts, fx)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _insert_document(con, doc, run_id, _now(), with_fx=bool(fx.num_rows))
-            con.execute("COMMIT")
-        except BaseException:
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
-            raise
-        finally:
-            _unregister_incoming(con)
-        return facts.num_rows
+        return doc, sections, facts, fx
 
-    def _lake_load(self, doc: dict, sections: pa.Table, facts: pa.Table, fx: pa.Table, run_id: str) -> int | None:
-        """One DuckLake commit per document; the check for the document runs inside it, and the commit
-        updates the token of the document's sha256 shard, so two loaders of the same bytes conflict: the loser
-        is rolled back, re-runs against the newer snapshot and finds the document (returns None)."""
-        document_id = doc["document_id"]
-        con = self.con
-        _register_incoming(con, sections, facts, fx)
+    def _lake_load(self, group: list[tuple[dict, pa.Table, pa.Table, pa.Table]], run_id: str) -> list[int | None]:
+        """One DuckLake commit for a group of checked documents (:meth:`_incoming`); the check for each
+        document runs inside it, and the commit updates the tokens of the documents' sha256 shards, so two
+        loaders of the same bytes conflict: the loser is rolled back, re-runs against the newer snapshot and
+        finds the document (None for it)."""
 
-        def work(c) -> int | None:
+        def work(c) -> list[int | None]:
             now = _now()
-            if c.execute("SELECT 1 FROM documents WHERE document_id = ? OR sha256 = ?",
-                         [document_id, doc["sha256"]]).fetchone():
-                self._lake_insert_source(c, document_id, doc["source_path"], run_id, now)
-                return None
-            _insert_document(c, doc, run_id, now, with_fx=bool(fx.num_rows))
-            return facts.num_rows
+            out: list[int | None] = []
+            new: dict[str, tuple] = {}  # sha256 -> the group's first document with these bytes
+            sources = []
+            for item in group:
+                doc = item[0]
+                if doc["sha256"] in new or c.execute("SELECT 1 FROM documents WHERE document_id = ? OR sha256 = ?",
+                                                     [doc["document_id"], doc["sha256"]]).fetchone():
+                    sources.append(doc)
+                    out.append(None)
+                else:
+                    new[doc["sha256"]] = item
+                    out.append(item[2].num_rows)
+            if new:
+                _insert_documents(c, list(new.values()), run_id, now)
+            for doc in sources:  # bytes already there (or earlier in the group): where they were seen
+                known = new[doc["sha256"]][0]["document_id"] if doc["sha256"] in new else doc["document_id"]
+                self._lake_insert_source(c, known, doc["source_path"], run_id, now)
+            return out
 
-        try:
-            return self._lake_commit(work, message=f"document {document_id}", run_id=run_id,
-                                     shard=doc["sha256"][0], document_id=document_id)
-        finally:
-            _unregister_incoming(con)
+        ids = [doc["document_id"] for doc, *_ in group]
+        return self._lake_commit(work, message=f"document {ids[0]}" if len(ids) == 1 else f"{len(ids)} documents",
+                                 run_id=run_id, shards=sorted({doc["sha256"][0] for doc, *_ in group}),
+                                 **({"document_id": ids[0]} if len(ids) == 1 else {"document_ids": ids}))
 
     @staticmethod
     def _document_row(document: dict) -> dict:

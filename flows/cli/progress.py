@@ -160,7 +160,8 @@ def print_summary(s: dict, *, wall_seconds: float | None = None, db: str | None 
     stages = s.get("stage_seconds") or {}
     detail = ", ".join(f"{k} {stages[k]:.1f} s" for k in ("hash", "extract", "load") if k in stages)
     if wall_seconds is not None:
-        detail = (detail + "; " if detail else "") + f"{wall_seconds:.1f} s in all (with Prefect start-up)"
+        detail = (detail + "; " if detail else "") + f"{wall_seconds:.1f} s in all" + (
+            " (with Prefect start-up)" if s.get("runner") != "none" else "")
     table.add_row("time", f"{s['seconds']:.1f} s", detail)
     stdout_console().print(table)
     for path, reason in rejections:  # one greppable line per rejected input

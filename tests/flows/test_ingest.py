@@ -134,3 +134,71 @@ def test_a_document_the_warehouse_refuses_is_quarantined(tmp_path, prefect_harne
     assert con.execute("SELECT file_name FROM documents").fetchall() == [("good.txt",)]
     (reason,) = con.execute("SELECT reason FROM rejected_inputs").fetchone()
     assert reason.startswith("load failed: RuntimeError: disk full")
+
+
+def _flow_runs() -> int:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return len(client.read_flow_runs())
+
+
+def test_nothing_new_is_recorded_without_a_flow_run(tmp_path, prefect_harness, sample_path):
+    """An unchanged re-run is read before Prefect is involved: a ``runs`` row, no flow run; a new path of known
+    bytes is a write, so it goes through the flow."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / sample_path.name)
+    db = tmp_path / "wh.duckdb"
+    first = run_ingest([str(raw)], db=str(db))
+    runs_before = _flow_runs()
+    again = run_ingest([str(raw)], db=str(db))
+    assert (again["runner"], again["documents_unchanged"], again["documents_loaded"]) == ("none", 1, 0)
+    assert _flow_runs() == runs_before  # no flow run for nothing new
+    shutil.copy(sample_path, raw / "copy.txt")  # known bytes under a new path: a document_sources row to write
+    third = run_ingest([str(raw)], db=str(db))
+    assert third["runner"] != "none" and third["documents_unchanged"] == 2
+    assert _flow_runs() == runs_before + 1
+    con = duckdb.connect(str(db), read_only=True)
+    runs = con.execute("SELECT run_id, status, flow_run_id IS NULL, counts.documents_unchanged FROM runs "
+                       "ORDER BY started_at").fetchall()
+    assert [r[1:] for r in runs] == [("completed", False, 0), ("completed", True, 1), ("completed", False, 2)]
+    assert [r[0] for r in runs] == [first["run_id"], again["run_id"], third["run_id"]]
+    assert con.execute("SELECT count(*) FROM document_sources").fetchone()[0] == 2
+
+
+def test_a_change_after_the_plan_sends_the_run_to_the_flow(tmp_path, prefect_harness, sample_path):
+    from flows.ingest import plan_run, record_unchanged_run
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / "a.txt")
+    db = tmp_path / "wh.duckdb"
+    run_ingest([str(raw)], db=str(db))
+    plan = plan_run([str(raw)], str(db))
+    assert plan.nothing_new and plan.files == [str(raw / "a.txt")]
+    (raw / "a.txt").write_bytes(sample_path.read_bytes() + b"\nOne more line: 5 EUR.\n")  # changed meanwhile
+    assert record_unchanged_run(plan, str(db)) is None  # checked again under the writer's lock
+    assert plan_run([str(raw)], str(db)).todo == [(str(raw / "a.txt"), (raw / "a.txt").stat().st_size)]
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1  # nothing recorded by the refused fast path
+
+
+def test_plan_of_a_new_warehouse_and_of_a_held_one(tmp_path, sample_path):
+    from flows.ingest import plan_run
+    from warehouse.store import Warehouse
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / "a.txt")
+    (raw / "b.txt").mkdir()  # a folder: nothing inside, nothing to do
+    os_fifo = raw / "pipe"
+    import os
+
+    os.mkfifo(os_fifo)  # not a regular file: rejected by the run, so not "nothing new"
+    db = tmp_path / "wh.duckdb"
+    plan = plan_run([str(raw)], str(db))  # no warehouse yet: everything is new
+    assert [p for p, _ in plan.todo] == [str(raw / "a.txt")] and plan.other_writes == 1 and not plan.nothing_new
+    with Warehouse(db):  # a writer holds the file: the plan cannot be read now
+        assert plan_run([str(raw)], str(db)) is None
+    assert plan_run([str(raw)], "ducklake:sqlite:" + str(tmp_path / "c.sqlite")) is None

@@ -369,3 +369,35 @@ def test_snapshot_for_analysts(db, tmp_path):
     with Warehouse(snap, read_only=True) as s:
         assert s.query("SELECT count(*) FROM facts") == [(2,)]
     assert [p.name for p in snap.parent.iterdir()] == ["canvas-snapshot.duckdb"]
+
+
+@pytest.mark.parametrize("backend", ["file", "lake"])
+def test_a_group_of_documents_loads_each_once_and_refuses_only_the_bad_one(tmp_path, backend):
+    """``load_new_documents``: on a DuckLake the valid documents of a group go in one commit; a document the
+    warehouse refuses is refused alone; the same bytes twice in a group load once (the second is a source)."""
+    from warehouse import lake as lakes
+
+    if backend == "lake":
+        db, kw = "ducklake:sqlite:" + str(tmp_path / "c.sqlite"), {"data_path": str(tmp_path / "data")}
+    else:
+        db, kw = tmp_path / "w.duckdb", {}
+    with Warehouse(db, **kw) as wh:
+        run_id = wh.begin_run()
+        docs = [document(f"d{i}.txt") for i in range(3)]
+        twin = document("twin.txt", content=b"contents of d0.txt")  # d0's bytes under another path
+        bad = document("bad.txt")
+        items = [(d, None, facts_tbl([fact(i + 1, line=i + 1)], d, run_id), None) for i, d in enumerate(docs)]
+        items.append((twin, None, facts_tbl([fact(1, line=1)], twin, run_id), None))
+        items.append((bad, None, facts_tbl([fact(9, kind="guess")], bad, run_id), None))
+        before = len(lakes.snapshots(wh.con)) if backend == "lake" else 0
+        out = wh.load_new_documents(items, run_id)
+        assert out[:4] == [1, 1, 1, None]
+        assert isinstance(out[4], duckdb.ConstraintException) and "facts.kind='guess'" in str(out[4])
+        assert wh.query("SELECT count(*), count(DISTINCT document_id) FROM facts") == [(3, 3)]
+        assert sorted(r[0] for r in wh.query("SELECT file_name FROM document_sources")) == [
+            "d0.txt", "d1.txt", "d2.txt", "twin.txt"]
+        if backend == "lake":
+            new = lakes.snapshots(wh.con)[before:]
+            assert len(new) == 1 and json.loads(new[0].commit_extra_info)["document_ids"] == [
+                d["document_id"] for d in docs + [twin]]
+        assert wh.load_new_documents(items[:3], run_id) == [None, None, None]  # idempotent
