@@ -257,7 +257,8 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
     temporary server (seconds each, and several writers on the same SQLite file). Here the temporary server
     is started once, as soon as the run begins; the ``ready()`` this yields waits for it and puts its URL in
     the settings that Prefect passes to the workers (environment for the process pool, serialized settings
-    context for Dask). With ``PREFECT_API_URL`` set (a real server, or the test harness) nothing changes.
+    context for Dask), without flow-run heartbeats. With ``PREFECT_API_URL`` set (a real server, or the test
+    harness) nothing changes.
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -270,7 +271,10 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
 
         def ready() -> str:
             server.wait_ready()
-            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url}))
+            # no flow-run heartbeats: they let a long-lived server mark a crashed run, but this server ends with
+            # this process, and stopping the heartbeat thread costs every flow run up to a second at its end
+            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url,
+                                                            "flows.heartbeat_frequency": None}))
             return server.api_url
 
         yield ready

@@ -11,12 +11,14 @@ SCRIPT = textwrap.dedent("""
     from flows.run import prefect_api
     with prefect_api() as ready:
         url = ready()
+        from prefect.settings import get_current_settings
+        heartbeat = get_current_settings().flows.heartbeat_frequency
         from prefect.client.orchestration import get_client
         from prefect.server.api.server import SubprocessASGIServer
         with get_client(sync_client=True) as client:
             healthy = client.api_healthcheck() is None
         servers = [p for p in psutil.Process().children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
-        print(json.dumps({"url": url, "healthy": healthy, "servers": len(servers),
+        print(json.dumps({"url": url, "healthy": healthy, "servers": len(servers), "heartbeat": heartbeat,
                           "prefect_own": SubprocessASGIServer().api_url}))
 """)
 
@@ -31,3 +33,4 @@ def test_one_temporary_server_stands_in_for_prefects_own():
     assert out["healthy"] and out["url"].startswith("http://127.0.0.1:")
     assert out["servers"] == 1  # Prefect's threads asking for "the" temporary server get this one
     assert out["prefect_own"] == out["url"]
+    assert out["heartbeat"] is None  # no flow-run heartbeats on a server that ends with the process
