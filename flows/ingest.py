@@ -32,8 +32,10 @@ from prefect.futures import as_completed
 from flows import DEFAULT_DB, DEFAULT_RAW
 from flows.notify import publish_run
 
-BATCH_BYTES = 2_000_000  # a task extracts about this many bytes of documents (≈ 50 reports)
-BATCH_MAX_DOCS = 64
+# a task extracts about this many bytes of documents (≈ 100 reports): every task costs the flow a submit (its
+# settings are serialised for the worker, ~0.1 s of CPU) and Prefect's server its run records (~0.2 s)
+BATCH_BYTES = 4_000_000
+BATCH_MAX_DOCS = 128
 TAIL_BATCHES = 4  # the last batches of a run are split in quarters (see _batches)
 MIN_SPLIT_DOCS = 8  # a run of at least twice this many documents is never a single batch
 
