@@ -154,6 +154,19 @@ def snapshot_path(db: str | os.PathLike) -> Path:
     return p.with_name(f"{p.stem if p.suffix else p.name}.snapshot{suffix}")
 
 
+def live_writer(db: str | os.PathLike) -> dict | None:
+    """The sidecar ``<db>.lock.json`` of a writer that holds the DuckDB file now (its process alive on this host),
+    else None: a reader that finds one goes to the read snapshot at once instead of waiting for the file."""
+    try:
+        info = json.loads(Path(str(Path(db).expanduser().resolve()) + ".lock.json").read_text(encoding="utf-8"))
+        if info.get("host") != socket.gethostname():
+            return None
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):  # no sidecar, unreadable, or its process is gone
+        return None
+    return info
+
+
 def snapshot_info(path: str | os.PathLike) -> dict | None:
     """The newest run recorded in a snapshot file (run_id, status, started_at, finished_at) and when the file
     was published; None when there is no readable snapshot."""

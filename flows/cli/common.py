@@ -100,12 +100,12 @@ def _open_file(db: str):
     require_db_file(db)
     import duckdb
 
-    from warehouse.store import Warehouse, WarehouseLocked, snapshot_path
+    from warehouse.store import Warehouse, WarehouseLocked, live_writer, snapshot_path
 
     snap = snapshot_path(db)
     wait = read_lock_timeout()
-    if snap.is_file():
-        wait = min(wait, SNAPSHOT_WAIT)
+    if snap.is_file():  # a load holding the file now: straight to the snapshot; else a short wait for the file
+        wait = 0.0 if live_writer(db) else min(wait, SNAPSHOT_WAIT)
     try:
         return Warehouse(db, read_only=True, lock_timeout=wait)
     except WarehouseLocked as exc:

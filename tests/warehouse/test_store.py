@@ -401,3 +401,18 @@ def test_a_group_of_documents_loads_each_once_and_refuses_only_the_bad_one(tmp_p
             assert len(new) == 1 and json.loads(new[0].commit_extra_info)["document_ids"] == [
                 d["document_id"] for d in docs + [twin]]
         assert wh.load_new_documents(items[:3], run_id) == [None, None, None]  # idempotent
+
+
+def test_live_writer_is_the_sidecar_of_a_running_holder(tmp_path):
+    from warehouse.store import live_writer
+
+    db = tmp_path / "w.duckdb"
+    assert live_writer(db) is None  # no file, no sidecar
+    with Warehouse(db) as wh:
+        run_id = wh.begin_run()
+        info = live_writer(db)
+        assert info["pid"] == os.getpid() and info["run_id"] == run_id
+    assert live_writer(db) is None  # the sidecar goes with the writer
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / "w.duckdb.lock.json").write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))
+    assert live_writer(db) is None  # a sidecar left by a process that is gone
