@@ -80,14 +80,19 @@ def tree_sample(proc: psutil.Process, cpu: dict[int, tuple[str, float]], rss_pea
     return total
 
 
-def probe_reads(target: list[str], every: float, stop: threading.Event, out: list[tuple[float, int, bool]]) -> None:
-    """An analyst's read command every ``every`` seconds while the load runs: (seconds to the answer, exit code,
-    answered from the read snapshot) each."""
+def probe_reads(target: list[str], every: float, stop: threading.Event, out: list[tuple[float, int, bool, str]]) -> None:
+    """An analyst's read command every ``every`` seconds while the load runs, from the moment the warehouse exists
+    (its DuckDB file, or its lake's SQLite catalog; a Postgres catalog: at once): (seconds to the answer, exit
+    code, answered from the read snapshot, stderr's last line) each."""
+    where = target[0].removeprefix("ducklake:sqlite:") if not target[0].startswith("ducklake:postgres:") else None
     while not stop.wait(every):
+        if where and not os.path.exists(where):
+            continue
         t = time.perf_counter()
         p = subprocess.run([str(BIN), "sql", "SELECT count(*) FROM facts", "--db", *target],
                            capture_output=True, text=True)
-        out.append((time.perf_counter() - t, p.returncode, "read snapshot" in p.stderr))
+        last = (p.stderr.strip().splitlines() or [""])[-1]
+        out.append((time.perf_counter() - t, p.returncode, "read snapshot" in p.stderr, last))
 
 
 def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: int | None,
@@ -118,7 +123,7 @@ def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: 
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
-    reads: list[tuple[float, int, bool]] = []
+    reads: list[tuple[float, int, bool, str]] = []
     prober = None
     if probe_every:
         prober = threading.Thread(target=probe_reads, args=(target, probe_every, stop, reads), daemon=True)
@@ -174,11 +179,13 @@ def report(title: str, s: dict, mb: float) -> None:
         print("   cores busy by tenth of the run: " + " ".join(f"{b:.1f}" for b in s.get("busy", [])))
     reads = s.get("reads")
     if reads:
-        times = sorted(t for t, _, _ in reads)
-        refused = sum(1 for _, code, _ in reads if code != 0)
-        print(f"   reads during the run (canvas-etl sql, every {s['probe_every']:.0f} s): {len(reads)}, refused "
-              f"{refused}, from the read snapshot {sum(1 for *_, snap in reads if snap)}; seconds to the answer: "
+        times = sorted(r[0] for r in reads)
+        refused = [r for r in reads if r[1] != 0]
+        print(f"   reads during the run (canvas-etl sql, every {s['probe_every']:g} s): {len(reads)}, refused "
+              f"{len(refused)}, from the read snapshot {sum(1 for r in reads if r[2])}; seconds to the answer: "
               f"median {times[len(times) // 2]:.2f}, slowest {times[-1]:.2f}")
+        for r in refused[:3]:
+            print(f"     refused (exit {r[1]}): {r[3][:200]}")
     roles = s.get("peak_rss_by_role", {})
     if roles:
         print("   peak RSS by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(roles.items())

@@ -156,21 +156,19 @@ class Plan:
         return not self.todo and not self.other_writes
 
 
-def plan_run(paths: list[str] | None, db: str) -> Plan | None:
-    """What a run of ``paths`` into the DuckDB warehouse file ``db`` would do, read without taking the writer's
-    lock (the command line reads it while Prefect's temporary server boots). None when it cannot be known now:
-    a DuckLake, or a file held by a writer."""
+def plan_run(paths: list[str] | None, db: str, data_path: str | None = None) -> Plan | None:
+    """What a run of ``paths`` into the warehouse ``db`` (a DuckDB file, or a DuckLake with ``data_path``) would
+    do, read without writing (the command line reads it while Prefect's temporary server boots). None when it
+    cannot be known now: a file held by a writer, a lake that cannot be read yet."""
     from warehouse.store import Warehouse, is_lake_target
 
-    if is_lake_target(db):
-        return None
     files = discover(paths or [DEFAULT_RAW])
     known, sources = {}, set()
-    if os.path.exists(db):
+    if is_lake_target(db) or os.path.exists(db):
         try:
-            with Warehouse(db, read_only=True, lock_timeout=0) as wh:
+            with Warehouse(db, read_only=True, lock_timeout=0, data_path=data_path) as wh:
                 known, sources = _known(wh)
-        except Exception:  # held by a writer, or not a warehouse: the flow finds out and says so
+        except Exception:  # held by a writer, not a warehouse, no lake yet: the flow finds out and says so
             return None
     todo, other = [], 0
     for path, what, arg in _sort_inputs(files, known, sources):
@@ -181,16 +179,17 @@ def plan_run(paths: list[str] | None, db: str) -> Plan | None:
     return Plan(files, todo, other)
 
 
-def record_unchanged_run(plan: Plan, db: str, lock_timeout: float = 30.0) -> dict | None:
+def record_unchanged_run(plan: Plan, db: str, lock_timeout: float = 30.0, data_path: str | None = None) -> dict | None:
     """A run in which nothing is new (``plan.nothing_new``: every file already loaded under its path): its
-    ``runs`` row, checked again under the writer's lock, and no Prefect flow run, task runner or model. None
-    when something changed since the plan (the caller then runs the flow)."""
+    ``runs`` row, checked again with the writer open (a DuckDB file's lock held; on a lake, loaded bytes stay
+    loaded), and no Prefect flow run, task runner or model. None when something changed since the plan (the
+    caller then runs the flow)."""
     import logging
 
     from warehouse.store import Warehouse
 
     started = time.perf_counter()
-    with Warehouse(db, lock_timeout=lock_timeout) as wh:
+    with Warehouse(db, lock_timeout=lock_timeout, data_path=data_path) as wh:
         known, sources = _known(wh)
         if any(what != "unchanged" for _, what, _ in _sort_inputs(plan.files, known, sources)):
             return None

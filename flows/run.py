@@ -305,7 +305,7 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
     (``choose_runner``); ``workers`` defaults to the cores available, ``dask_address`` to
     ``CANVAS_ETL_DASK_ADDRESS``; ``data_path``: a DuckLake's data path (else $CANVAS_ETL_DATA_PATH).
 
-    On a DuckDB file, what the run will do is read first, while Prefect's temporary server boots
+    What the run will do is read first, while Prefect's temporary server boots
     (``flows.ingest.plan_run``): when nothing is new or changed the run is only recorded in the warehouse
     (``record_unchanged_run``: no flow run, nothing to orchestrate); when the few new files will be extracted
     in this process, its spaCy models and rule tables load meanwhile (``extractors.warm``)."""
@@ -315,9 +315,9 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
     with prefect_api() as ready:  # the temporary server (if one is needed) boots while the rest loads
         from flows.ingest import _batches, ingest_flow, plan_run, record_unchanged_run
 
-        plan = plan_run(paths, db)
+        plan = plan_run(paths, db, data_path)
         if plan is not None and plan.nothing_new:
-            done = record_unchanged_run(plan, db, lock_timeout)
+            done = record_unchanged_run(plan, db, lock_timeout, data_path)
             if done is not None:
                 return done
         if plan is not None and plan.todo and use_model:

@@ -201,4 +201,20 @@ def test_plan_of_a_new_warehouse_and_of_a_held_one(tmp_path, sample_path):
     assert [p for p, _ in plan.todo] == [str(raw / "a.txt")] and plan.other_writes == 1 and not plan.nothing_new
     with Warehouse(db):  # a writer holds the file: the plan cannot be read now
         assert plan_run([str(raw)], str(db)) is None
-    assert plan_run([str(raw)], "ducklake:sqlite:" + str(tmp_path / "c.sqlite")) is None
+    assert plan_run([str(raw)], "ducklake:sqlite:" + str(tmp_path / "c.sqlite")) is None  # no lake there yet
+
+
+def test_nothing_new_in_a_lake_is_recorded_without_a_flow_run(tmp_path, prefect_harness, sample_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(sample_path, raw / "a.txt")
+    db, data = "ducklake:sqlite:" + str(tmp_path / "c.sqlite"), str(tmp_path / "data")
+    first = run_ingest([str(raw)], db=db, data_path=data)
+    runs_before = _flow_runs()
+    again = run_ingest([str(raw)], db=db, data_path=data)
+    assert (again["runner"], again["documents_unchanged"]) == ("none", 1) and _flow_runs() == runs_before
+    from warehouse.store import Warehouse
+
+    with Warehouse(db, read_only=True, data_path=data) as wh:
+        assert wh.query("SELECT run_id, status FROM runs ORDER BY started_at") == [
+            (first["run_id"], "completed"), (again["run_id"], "completed")]
