@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterator
 
 RUNNERS = ("auto", "threads", "processes", "dask")
@@ -182,22 +183,32 @@ class TemporaryServer:
                     continue
         raise RuntimeError("no free port for Prefect's temporary server")
 
-    def start(self) -> "TemporaryServer":
-        import prefect
-        from prefect.settings import get_current_settings
+    def start(self, *, settings: bool = True) -> "TemporaryServer":
+        """Start the server process. ``settings=False``: before Prefect is imported (``start_early_server``):
+        the process gets this environment only, and reads the same profile and settings files as this process
+        would; the importer thread starts when the server is adopted (``start_temporary_server``)."""
+        import importlib.util
 
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1",
-               **get_current_settings().to_environment_variables(exclude_unset=True)}
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        if settings:
+            from prefect.settings import get_current_settings
+
+            env.update(get_current_settings().to_environment_variables(exclude_unset=True))
+        site = Path(importlib.util.find_spec("prefect").origin).parent.parent  # = prefect.__module_path__.parent
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(site),
              "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "error", "--lifespan", "on"],
             env=env,  # output inherited, as Prefect does (the server logs errors only)
         )
+        if settings:
+            self.start_importer()
+        return self
+
+    def start_importer(self) -> None:
         if self._importer is None:
             self._importer = threading.Thread(target=self._import_prefect_server, daemon=True)
             self._importer.start()
-        return self
 
     @staticmethod
     def _import_prefect_server() -> None:
@@ -281,6 +292,17 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
 
 
 _server: TemporaryServer | None = None
+_early: TemporaryServer | None = None  # started on speculation by start_early_server, not adopted yet
+
+
+def start_early_server() -> None:
+    """The command line's first step for ``ingest``, before Prefect is imported (about a second): start the
+    temporary server now, on speculation, unless the environment names a Prefect API. ``start_temporary_server``
+    adopts it, or stops it when the settings (a profile, a .env file) name an API after all."""
+    global _early
+    if _server is None and _early is None and not os.environ.get("PREFECT_API_URL"):
+        _early = TemporaryServer().start(settings=False)
+        atexit.register(_early.stop)  # not adopted (a usage error...): stopped at exit
 
 
 def start_temporary_server() -> TemporaryServer | None:
@@ -288,13 +310,20 @@ def start_temporary_server() -> TemporaryServer | None:
     The command line calls it first thing, so that the server boots while the rest is imported."""
     from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
 
-    global _server
+    global _server, _early
     if _server is None:
         if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+            if _early is not None:  # started on speculation, not needed after all
+                _early.stop()
+                _early = None
             return None
-        # one per process, stopped at exit like Prefect's own (after Prefect has flushed its logs to it)
-        _server = TemporaryServer().start()
-        atexit.register(_server.stop)
+        if _early is not None:  # already stopped at exit (start_early_server)
+            _server, _early = _early, None
+            _server.start_importer()
+        else:
+            _server = TemporaryServer().start()
+            # one per process, stopped at exit like Prefect's own (after Prefect has flushed its logs to it)
+            atexit.register(_server.stop)
     return _server
 
 

@@ -38,6 +38,10 @@ app.command("status")(status_cmd.status)
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["ingest"] and not {"-h", "--help"} & set(sys.argv):
+        from flows.run import start_early_server
+
+        start_early_server()  # Prefect's temporary server boots while the command's imports go on
     try:
         app()
     except BrokenPipeError:  # e.g. `canvas-etl facts --format csv | head`

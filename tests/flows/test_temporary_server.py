@@ -34,3 +34,37 @@ def test_one_temporary_server_stands_in_for_prefects_own():
     assert out["servers"] == 1  # Prefect's threads asking for "the" temporary server get this one
     assert out["prefect_own"] == out["url"]
     assert out["heartbeat"] is None  # no flow-run heartbeats on a server that ends with the process
+
+
+EARLY = textwrap.dedent("""
+    import json, os, sys
+    from flows import run
+    run.start_early_server()  # before Prefect is imported
+    early, proc = run._early, run._early.process
+    assert "prefect" not in sys.modules
+    if sys.argv[1] == "configured":  # the settings name an API after all (as a profile would)
+        os.environ["PREFECT_API_URL"] = "http://127.0.0.1:9/api"
+    server = run.start_temporary_server()
+    out = {"adopted": server is early, "early_exit": proc.poll() if server is None else None}
+    if server is not None:
+        with run.prefect_api() as ready:
+            out["url"] = ready()
+            from prefect import flow
+            out["flow"] = flow(lambda: 7, name="early")()
+    print(json.dumps(out))
+""")
+
+
+def test_a_server_started_before_prefect_is_adopted_or_stopped():
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    import json
+
+    res = subprocess.run([sys.executable, "-c", EARLY, "free"], capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["adopted"] and out["flow"] == 7 and out["url"].startswith("http://127.0.0.1:")
+    res = subprocess.run([sys.executable, "-c", EARLY, "configured"], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert not out["adopted"] and out["early_exit"] is not None  # stopped: the configured API is used instead
