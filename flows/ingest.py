@@ -348,7 +348,27 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
             )
     if pending:
         commit()
+    _tune_gc()
     return out
+
+
+# The cyclic garbage collector of an extraction process, once its first batch has loaded the spaCy models and
+# rule tables: those objects live as long as the process, so they are frozen out of every later collection, and
+# collections start after this many new objects rather than 700 (extraction allocates many short-lived
+# objects, freed by reference counting: collections found little and cost ~10 % of the CPU, measured on 60
+# bench reports in one process). Frozen objects are still freed when their last reference goes.
+GC_THRESHOLD = (50_000, 20, 20)
+_gc_tuned = False
+
+
+def _tune_gc() -> None:
+    global _gc_tuned
+    if not _gc_tuned:
+        import gc
+
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLD)
+        _gc_tuned = True
 
 
 @task(name="extract-batch", retries=2, retry_delay_seconds=[1, 5], persist_result=False)
