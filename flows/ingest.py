@@ -8,8 +8,9 @@
 - A broken input is quarantined (recorded in `rejected_inputs` with its reason); the rest loads.
 - DuckLake target (``--db ducklake:…``): no single loader; each extraction task commits its own documents
   (``Warehouse.load_new_documents``, a few documents per DuckLake commit, retried on conflict, idempotent by
-  sha256), and
-  the flow only records the run and the rejections.
+  sha256), and the flow only records the run and the rejections.
+- From the command line (``flows.run.run_ingest``), ``plan_run`` reads what a run will do before the flow
+  starts: nothing new is recorded by ``record_unchanged_run`` without a flow run.
 - DuckDB file: the flow publishes the read snapshot beside the file (``Warehouse.publish_snapshot``) at the
   end of the run and every ``CANVAS_ETL_SNAPSHOT_SECONDS`` (default 300) of a long one.
 """
