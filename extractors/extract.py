@@ -15,7 +15,7 @@ from normalizers.amounts import Amount
 from normalizers.currencies import document_hints
 from normalizers.periods import (Period, PeriodMention, find_fiscal_year_end, find_fiscal_year_naming, find_periods,
                                  fiscal_year_end_for)
-from normalizers.retrie import literal_alternation
+from normalizers.retrie import first_char_lookahead, literal_alternation
 
 from . import lexicon
 from .decode import Document
@@ -37,12 +37,12 @@ from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
 
-_PREFILTER_WORDS = re.compile(  # a figure in words (extractors/data/<lang>/context.toml)
+_PREFILTER_WORDS = first_char_lookahead(re.compile(  # a figure in words (extractors/data/<lang>/context.toml)
     r"\b" + literal_alternation(
         w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("prefilter", {}).get("number_words", [])
     ) + r"\b",
     re.IGNORECASE,
-)
+))
 _DIGIT = re.compile(r"\d")
 
 
@@ -73,11 +73,11 @@ def currency_hints(text: str) -> dict[str, str]:
 @lru_cache(maxsize=None)
 def _negative_words() -> re.Pattern:
     words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("direction", {}).get("negative", [])}
-    return re.compile(r"(?<![\w])(" + literal_alternation(words) + r")(?![\w])")
+    return first_char_lookahead(re.compile(r"(?<![\w])(" + literal_alternation(words) + r")(?![\w])"))
 
 @lru_cache(maxsize=None)
 def _retraction_regex() -> re.Pattern:
-    return re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])")
+    return first_char_lookahead(re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])"))
 
 
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:

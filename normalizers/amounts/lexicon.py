@@ -11,7 +11,7 @@ from functools import lru_cache
 from .. import langdata
 from .. import numbers as _num
 from .. import units as _units
-from ..retrie import trie_alternation
+from ..retrie import first_char_lookahead, trie_alternation
 
 _LANGS = ("fr", "en")
 
@@ -122,9 +122,9 @@ def _lang(lang: str) -> _Lang:
         rf"(?:{_SP}?-?{_SP}?(?P<ci>(?i:{_alt(units_ci)}))|{_SP}?(?P<cs>{_alt(units_cs)})|(?P<gl>{_alt(units_glued)}))(?![^\W\d_])"
     )
     approx_before = _merged_list(p, s, "approx", "before")
-    approx_before_re = re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(approx_before)})){_SP}{{0,3}}$")
+    approx_before_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(approx_before)})){_SP}{{0,3}}$"))
     approx_after_re = re.compile(rf"{_SP}{{1,3}}(?i:{_alt(_merged_list(p, s, 'approx', 'after'))})(?![^\W\d_])")
-    neg_before_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'negative_words'))}){_SP}{{1,3}}$")
+    neg_before_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'negative_words'))}){_SP}{{1,3}}$"))
     between_re = re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(_merged_list(p, s, 'range', 'between'))})){_SP}{{1,3}}$")
     ands = _merged_list(p, s, "range", "and")
     tos = _merged_list(p, s, "range", "to")
@@ -144,7 +144,7 @@ def _lang(lang: str) -> _Lang:
     frac = _num.build(lang, p.get("fractions", {}))
     # number words, and the fraction denominators ("a fifth", "three quarters": their articles need no hint)
     hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
-    hint_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})")
+    hint_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})"))
     # currency subunits after a number: "2.8p" (glued, case-sensitive), "35 pence" (a word)
     sub = {k: (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("glued", {}).items()}
     subw = {k.lower(): (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("words", {}).items()}
