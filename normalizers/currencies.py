@@ -173,7 +173,7 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
 def _document_evidence() -> dict:
     import re
 
-    from normalizers.retrie import literal_alternation
+    from normalizers.retrie import first_char_lookahead, literal_alternation
 
     with open(DATA / "currencies.toml", "rb") as fh:
         hand = tomllib.load(fh)
@@ -190,7 +190,8 @@ def _document_evidence() -> dict:
         # every word starts with literal characters: a look-ahead on its first two lets the scan skip the
         # other positions at once instead of trying each alternative there (same matches, several times faster)
         heads = literal_alternation(w[:2] if " " not in w[:2] else w[0] for words in by_code.values() for w in words)
-        out[symbol] = re.compile(f"(?={heads})(?:" + "|".join(parts) + ")", re.IGNORECASE)
+        # (and a look-ahead on their first character before that: normalizers.retrie.first_char_lookahead)
+        out[symbol] = first_char_lookahead(re.compile(f"(?={heads})(?:" + "|".join(parts) + ")", re.IGNORECASE))
     return out
 
 
