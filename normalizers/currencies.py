@@ -23,6 +23,7 @@ DATA = langdata.DATA_DIR
 LANGS = ("fr", "en")
 
 
+@lru_cache(maxsize=65_536)
 def norm_key(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
@@ -50,10 +51,19 @@ class CurrencyTables:
 
 def _edge_word(word: str, words: frozenset[str], hints: Mapping[str, str] | None, i: int) -> bool:
     """``word`` (as written or as looked up) is word ``i`` of some surface form or hint key."""
-    key = norm_key(word)
-    if word in words or key in words:
+    if word in words:
         return True
-    return bool(hints) and any(k.split()[i] in (word, key) for k in hints if k.split())
+    key = norm_key(word)
+    if key in words:
+        return True
+    return bool(hints) and any(_edge_of(k, i) in (word, key) for k in hints if _edge_of(k, i) is not None)
+
+
+@lru_cache(maxsize=1024)
+def _edge_of(key: str, i: int) -> str | None:
+    """Word ``i`` of a hint key (None when it has no words)."""
+    words = key.split()
+    return words[i] if words else None
 
 
 @lru_cache(maxsize=None)
