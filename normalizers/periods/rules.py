@@ -187,6 +187,11 @@ class _Grammar(_Handlers):
         rule("year", rf"(?<![\w.,$€£¥'’])(?P<y>{Y4})(?![\w%])(?!\s?%)(?![.,]\d)(?!-\d)", self._r_year)
         # every rule and gate opens with a look-behind: a look-ahead on its first characters makes the scans faster
         self.rules = [(name, first_char_lookahead(rx), fn, needs) for name, rx, fn, needs in R]
+        # the rules by what they need (in rule order within a group): a text's scan tests each set of needs once
+        groups: dict[tuple[str, ...], list[tuple[int, re.Pattern]]] = {}
+        for idx, (_name, rx, _fn, needs) in enumerate(self.rules):
+            groups.setdefault(needs, []).append((idx, rx))
+        self.rule_groups = tuple((needs, tuple(rules)) for needs, rules in groups.items())
         trig = (self.relative_phrases + self.event_names + W("multi_year.year_words") + W("multi_year.adjective_words")
                 + W("connectors.same") + W("quarter.words"))
         # Gates look for their words at the start of a word only (that is where the rules have them: after a

@@ -81,7 +81,7 @@ def _scan(text: str) -> tuple[tuple[int, tuple[re.Match, ...]], ...]:
         has["year"] = False
     gates = g.gates
     out = []
-    for idx, (_name, rx, _fn, needs) in enumerate(g.rules):
+    for needs, rules in g.rule_groups:
         ok = True
         for need in needs:
             hit = has.get(need)
@@ -92,9 +92,11 @@ def _scan(text: str) -> tuple[tuple[int, tuple[re.Match, ...]], ...]:
                 break
         if not ok:
             continue
-        matches = tuple(rx.finditer(text))
-        if matches:
-            out.append((idx, matches))
+        for idx, rx in rules:
+            matches = tuple(rx.finditer(text))
+            if matches:
+                out.append((idx, matches))
+    out.sort(key=lambda r: r[0])  # rule order (it breaks ties between candidates)
     return tuple(out)
 
 
