@@ -15,7 +15,7 @@ from normalizers.amounts import Amount
 from normalizers.currencies import document_hints
 from normalizers.periods import (Period, PeriodMention, find_fiscal_year_end, find_fiscal_year_naming, find_periods,
                                  fiscal_year_end_for)
-from normalizers.retrie import literal_alternation
+from normalizers.retrie import first_char_lookahead, literal_alternation
 
 from . import lexicon
 from .decode import Document
@@ -37,12 +37,19 @@ from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
 
-_PREFILTER_WORDS = re.compile(  # a digit, or a figure in words (extractors/data/<lang>/context.toml)
-    r"\d|\b" + literal_alternation(
+_PREFILTER_WORDS = first_char_lookahead(re.compile(  # a figure in words (extractors/data/<lang>/context.toml)
+    r"\b" + literal_alternation(
         w for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("prefilter", {}).get("number_words", [])
     ) + r"\b",
     re.IGNORECASE,
-)
+))
+_DIGIT = re.compile(r"\d")
+
+
+def may_hold_figure(text: str) -> bool:
+    """A digit, or a figure in words: the cheap test before a text is read for amounts (the digit is looked
+    for first, on its own: one scan that stops at the first digit, instead of the word list tried everywhere)."""
+    return _DIGIT.search(text) is not None or _PREFILTER_WORDS.search(text) is not None
 
 
 @dataclass(slots=True)
@@ -66,11 +73,11 @@ def currency_hints(text: str) -> dict[str, str]:
 @lru_cache(maxsize=None)
 def _negative_words() -> re.Pattern:
     words = {lexicon.fold(w) for lg in lexicon.LANGS for w in lexicon.load(lg, "context").get("direction", {}).get("negative", [])}
-    return re.compile(r"(?<![\w])(" + literal_alternation(words) + r")(?![\w])")
+    return first_char_lookahead(re.compile(r"(?<![\w])(" + literal_alternation(words) + r")(?![\w])"))
 
 @lru_cache(maxsize=None)
 def _retraction_regex() -> re.Pattern:
-    return re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])")
+    return first_char_lookahead(re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])"))
 
 
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
@@ -113,10 +120,10 @@ class DocumentExtractor:
         hit = self._amount_cache.get(text)
         if hit is None:
             hit = False
-            if _PREFILTER_WORDS.search(text):
+            amounts = cached_amounts(text, lang, self.hints) if may_hold_figure(text) else ()
+            if amounts:  # the periods only matter when there is a figure
                 periods = periods_in(text, lang, self.fye)
-                hit = any(not any(p.start < a.end and a.start < p.end for p in periods)
-                          for a in cached_amounts(text, lang, self.hints))
+                hit = any(not any(p.start < a.end and a.start < p.end for p in periods) for a in amounts)
             self._amount_cache[text] = hit
         return hit
 
@@ -349,7 +356,7 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
     t_segment = clock() - t0
     ex = DocumentExtractor(doc, st, edition=edition, fiscal_year_end=fiscal_year_end)
     t_spacy = t_ner = 0.0
-    units = [u for u in st.units if not u.section.boilerplate and _PREFILTER_WORDS.search(u.text)]
+    units = [u for u in st.units if not u.section.boilerplate and may_hold_figure(u.text)]
     by_lang: dict[str, list[Unit]] = {}
     for u in units:
         by_lang.setdefault(u.lang or "en", []).append(u)

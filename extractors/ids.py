@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
 
 def document_id(sha256: str) -> str:
@@ -54,6 +55,7 @@ def report_key(ticker: str | None, company: str | None, document_id: str) -> str
     return document_id
 
 
+@lru_cache(maxsize=4096)  # every fact of an edition asks for it
 def edition_id(document_id: str, report_key: str, edition_label: str | None, edition_date: date | None) -> str:
     """The edition of a report written in a document: md5(document_id|report_key|label|date)[:16]."""
     text = "|".join((document_id, report_key, edition_label or "", edition_date.isoformat() if edition_date is not None else ""))

@@ -34,6 +34,7 @@ def _metric_regex(lang: str) -> re.Pattern:
     return re.compile(r"(?<![\w])(" + alts + r")(?![\w])")
 
 
+@lru_cache(maxsize=16_384)  # pure; row labels and column headers repeat
 def clean_label(text: str | None) -> str | None:
     if not text:
         return None

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from normalizers.amounts import Amount
 from normalizers.periods import Period, PeriodMention
-from normalizers.retrie import literal_alternation
+from normalizers.retrie import first_char_lookahead, literal_alternation
 
 from . import lexicon
 from .memo import cached_periods
@@ -82,7 +82,7 @@ def _event_before() -> re.Pattern:
     """Words that make the date after them an event or a deadline, not a figure's period ("jusqu'en 2032",
     "renewed to 2027", "mise en service en 1921", "payable le 15 mai 2025"): context.toml [clauses] event_words."""
     alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("event_words")}, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + alts + r")(?:\s+(?:en|le|la|in|on|the|de|du))?\s*$")
+    return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")(?:\s+(?:en|le|la|in|on|the|de|du))?\s*$"))
 
 
 def event_date(text: str, mention: PeriodMention) -> bool:
@@ -93,7 +93,7 @@ def event_date(text: str, mention: PeriodMention) -> bool:
 @lru_cache(maxsize=None)
 def _yearly_rate() -> re.Pattern:
     alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("yearly_rate")}, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + alts + r")(?![\w])")
+    return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")(?![\w])"))
 
 
 def yearly_rate(text: str, amount: Amount, amounts=(), mentions=()) -> bool:
@@ -111,7 +111,7 @@ def _comparison_lead() -> re.Pattern:
     """A comparison word right before a figure ("from $176", "up from 41%", "contre 11,90 $"): the figure is
     the comparison's base (context.toml [clauses] comparison_leads)."""
     alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + alts + r")\s+(?=[-+\u2212(]?[\d$€£¥₩₹]|[a-z]{2,3}\s?[$€£¥]?\s?\d)")
+    return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")\s+(?=[-+\u2212(]?[\d$€£¥₩₹]|[a-z]{2,3}\s?[$€£¥]?\s?\d)"))
 
 
 def comparative_figure(text: str, amount: Amount) -> bool:
@@ -122,7 +122,7 @@ def comparative_figure(text: str, amount: Amount) -> bool:
 @lru_cache(maxsize=None)
 def _lead_before() -> re.Pattern:
     alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
-    return re.compile(r"(?<![\w])(?:" + alts + r")\s*$")
+    return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")\s*$"))
 
 
 @lru_cache(maxsize=4096)

@@ -160,6 +160,7 @@ _WORD = re.compile(r"[^\W_][\w'’./&-]*|[^\w\s]")
 _LEAD_PHRASE_MAX_WORDS = 7
 
 
+@lru_cache(maxsize=16_384)  # pure; a sentence asks once per figure
 def lead_phrase(text: str, lang: str, _depth: int = 0) -> str | None:
     """The noun phrase a sentence (or the value after a lead label) opens with, when it names a thing:
     "Le centre de relation client de Mâcon traite 2,3 millions d'appels" -> "centre de relation client de
@@ -239,6 +240,7 @@ def _measure_metric(folded: str, lang: str) -> bool:
 _CONNECTORS = frozenset({"de", "du", "des", "d'", "d’", "of", "and", "et", "&", "a", "an", "the", "le", "la", "les"})
 
 
+@lru_cache(maxsize=16_384)  # pure; labels and phrases repeat
 def names_a_thing(label: str, lang: str, metric_ok: bool = False) -> bool:
     """A label that still names something once its metric phrases ("revenue", "ventes") and generic words
     ("consolidated", "total", "group", [subjects] generic_words) are taken out: "Ventes d'électricité",

@@ -23,6 +23,7 @@ DATA = langdata.DATA_DIR
 LANGS = ("fr", "en")
 
 
+@lru_cache(maxsize=65_536)
 def norm_key(s: str) -> str:
     return " ".join(s.lower().replace("’", "'").split())
 
@@ -50,10 +51,19 @@ class CurrencyTables:
 
 def _edge_word(word: str, words: frozenset[str], hints: Mapping[str, str] | None, i: int) -> bool:
     """``word`` (as written or as looked up) is word ``i`` of some surface form or hint key."""
-    key = norm_key(word)
-    if word in words or key in words:
+    if word in words:
         return True
-    return bool(hints) and any(k.split()[i] in (word, key) for k in hints if k.split())
+    key = norm_key(word)
+    if key in words:
+        return True
+    return bool(hints) and any(_edge_of(k, i) in (word, key) for k in hints if _edge_of(k, i) is not None)
+
+
+@lru_cache(maxsize=1024)
+def _edge_of(key: str, i: int) -> str | None:
+    """Word ``i`` of a hint key (None when it has no words)."""
+    words = key.split()
+    return words[i] if words else None
 
 
 @lru_cache(maxsize=None)
@@ -173,7 +183,7 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
 def _document_evidence() -> dict:
     import re
 
-    from normalizers.retrie import literal_alternation
+    from normalizers.retrie import first_char_lookahead, literal_alternation
 
     with open(DATA / "currencies.toml", "rb") as fh:
         hand = tomllib.load(fh)
@@ -190,7 +200,8 @@ def _document_evidence() -> dict:
         # every word starts with literal characters: a look-ahead on its first two lets the scan skip the
         # other positions at once instead of trying each alternative there (same matches, several times faster)
         heads = literal_alternation(w[:2] if " " not in w[:2] else w[0] for words in by_code.values() for w in words)
-        out[symbol] = re.compile(f"(?={heads})(?:" + "|".join(parts) + ")", re.IGNORECASE)
+        # (and a look-ahead on their first character before that: normalizers.retrie.first_char_lookahead)
+        out[symbol] = first_char_lookahead(re.compile(f"(?={heads})(?:" + "|".join(parts) + ")", re.IGNORECASE))
     return out
 
 

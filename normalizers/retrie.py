@@ -40,3 +40,117 @@ def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) 
 def literal_alternation(phrases: Iterable[str]) -> str:
     """A trie of exact phrases (each character literal; case folding is left to the pattern's flags)."""
     return trie_alternation(phrases, lambda p: [re.escape(ch) for ch in p])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# first-character look-ahead
+
+def _first_items(items, ci: bool):
+    """The class items (regex source, each with whether it is read case-insensitively) a match of the parsed
+    sequence ``items`` can start with, and whether the sequence can match the empty string; None when that
+    cannot be said simply (then no look-ahead is added)."""
+    from re import _constants as C  # noqa: PLC0415 - the parser's opcodes (CPython 3.11+)
+
+    out: set[tuple[str, bool]] = set()
+    for op, av in items:
+        if op in (C.ASSERT, C.ASSERT_NOT) or op is C.AT and av in _BOUNDARIES:
+            continue  # zero width: the next item starts the match
+        if op is C.LITERAL:
+            out.add((f"\\U{av:08x}", ci))
+            return out, False
+        if op is C.IN:
+            for iop, iav in av:
+                if iop is C.LITERAL:
+                    out.add((f"\\U{iav:08x}", ci))
+                elif iop is C.RANGE:
+                    out.add((f"\\U{iav[0]:08x}-\\U{iav[1]:08x}", ci))
+                elif iop is C.CATEGORY and iav in _CATEGORIES:
+                    out.add((_CATEGORIES[iav], False))
+                else:
+                    return None
+            return out, False
+        if op is C.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            got = _first_items(sub, (ci or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE)
+        elif op is C.BRANCH:
+            got, empty = set(), False
+            for alt in av[1]:
+                r = _first_items(alt, ci)
+                if r is None:
+                    return None
+                got |= r[0]
+                empty = empty or r[1]
+            got = (got, empty)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            lo, _hi, sub = av
+            r = _first_items(sub, ci)
+            if r is None:
+                return None
+            got = (r[0], r[1] or lo == 0)
+        else:
+            return None  # any character, a back-reference, a negated literal, a "^"...
+        if got is None:
+            return None
+        out |= got[0]
+        if not got[1]:
+            return out, False
+    return out, True
+
+
+def _categories() -> tuple[dict, frozenset]:
+    from re import _constants as C  # noqa: PLC0415
+
+    return ({C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"},
+            frozenset({C.AT_BOUNDARY, C.AT_NON_BOUNDARY, C.AT_UNI_BOUNDARY, C.AT_UNI_NON_BOUNDARY}))
+
+
+try:
+    _CATEGORIES, _BOUNDARIES = _categories()
+except ImportError:  # pragma: no cover - another Python: no look-ahead
+    _CATEGORIES, _BOUNDARIES = {}, frozenset()
+
+
+def _opens_with_assertion(items) -> bool:
+    """Does the parsed pattern (each of its alternatives, when it opens with some) open with a look-behind, a
+    look-ahead or a word boundary?"""
+    from re import _constants as C  # noqa: PLC0415
+
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (C.ASSERT, C.ASSERT_NOT) or op is C.AT and av in _BOUNDARIES:
+        return True
+    if op is C.SUBPATTERN:
+        return _opens_with_assertion(list(av[3]))
+    if op is C.BRANCH:
+        return all(_opens_with_assertion(list(alt)) for alt in av[1])
+    return False
+
+
+def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
+    """``rx`` with a look-ahead on the characters its matches can start with, when it opens with look-behinds
+    or a word boundary
+    (then ``re`` cannot skip the positions where no match can start: it tries every look-behind, then the
+    alternation, at each of them; a look-ahead on one character class is a single test). Same matches: every
+    match starts with one of those characters (the class has the pattern's own flags). ``rx`` itself when its
+    first characters cannot be told (a pattern that may match the empty string, a negated class...)."""
+    try:
+        from re import _parser  # noqa: PLC0415
+
+        parsed = _parser.parse(rx.pattern, rx.flags)
+        first = list(parsed)
+        if not _opens_with_assertion(first):
+            return rx
+        r = _first_items(first, bool(rx.flags & re.IGNORECASE))
+    except (ImportError, AttributeError, re.error):  # pragma: no cover
+        return rx
+    if r is None or r[1] or not r[0] or not isinstance(rx.pattern, str) or (
+            rx.pattern.startswith("(?") and rx.pattern[2:3].isalpha()):  # a global flag must stay first
+        return rx
+    cs = "".join(sorted(item for item, ci in r[0] if not ci))
+    ci = "".join(sorted(item for item, ci in r[0] if ci))
+    if rx.flags & re.IGNORECASE:  # the whole pattern ignores case: one class
+        classes = ["[" + cs + ci + "]"]
+    else:
+        classes = (["[" + cs + "]"] if cs else []) + (["(?i:[" + ci + "])"] if ci else [])
+    return re.compile("(?=" + "|".join(classes) + ")" + rx.pattern, rx.flags)

@@ -34,6 +34,28 @@ _LATIN = {compat: {cp: _strip_marks(chr(cp), compat) for cp in range(0xC0, 0x250
                    if len(_strip_marks(chr(cp), compat)) == 1} for compat in (False, True)}
 
 
+class _CompatTable(dict):
+    """One str.translate table for ``compat=True``: character -> its quotes and dashes made plain, then its Latin
+    letter folded, then decomposed for compatibility (NFKD) without the marks that have a combining class; filled
+    on first use of each character. One pass per text instead of three, and the same result: NFKD decomposes
+    each character on its own and only reorders runs of characters that have a combining class, which are all
+    dropped."""
+
+    def __init__(self, quotes: str, dashes: str) -> None:
+        super().__init__()
+        self.punct = _punct_table(quotes, dashes) if quotes or dashes else {}
+
+    def __missing__(self, cp: int) -> str:
+        ch = chr(cp).translate(self.punct).translate(_LATIN[True])
+        out = self[cp] = ch if ch.isascii() else _strip_marks(ch, True)
+        return out
+
+
+@lru_cache(maxsize=64)
+def _compat_table(quotes: str, dashes: str) -> _CompatTable:
+    return _CompatTable(quotes, dashes)
+
+
 @lru_cache(maxsize=64)
 def _punct_table(quotes: str, dashes: str) -> dict[int, str]:
     return {**{ord(c): "'" for c in quotes}, **{ord(c): "-" for c in dashes}}
@@ -42,7 +64,9 @@ def _punct_table(quotes: str, dashes: str) -> dict[int, str]:
 def fold(text: str, *, case: str | None = "lower", compat: bool = False, quotes: str = "", dashes: str = "",
          keep: str | None = None, spaces: bool = False) -> str:
     """``text`` folded for look-ups (see the module docstring for the options)."""
-    if not text.isascii():
+    if not text.isascii() and compat:
+        text = text.translate(_compat_table(quotes, dashes))
+    elif not text.isascii():
         if quotes or dashes:
             text = text.translate(_punct_table(quotes, dashes))
         text = text.translate(_LATIN[compat])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import currencies as _cur
 from .lexicon import _SP
@@ -45,18 +46,48 @@ def _lookup_words(words: list[tuple[str, int, int]], text_lower: str, hints, fro
     return None
 
 
+def _hints_key(hints) -> frozenset | None:
+    return frozenset(hints.items()) if hints else None
+
+
+def _hints(hints_key) -> dict | None:
+    return dict(hints_key) if hints_key else None
+
+
+def _names_yuan(text_lower: str | None) -> bool:
+    """Does the text name the yuan (what makes a bare "¥" CNY, see currencies.resolve)?"""
+    return text_lower is not None and any(m in text_lower for m in _cur.tables().yuan_markers)
+
+
+def _yuan_text(yuan: bool) -> str:
+    """A lower-cased text that names the yuan or not, as the cached look-ups' ``text_lower`` (resolve reads it
+    only for that)."""
+    return _cur.tables().yuan_markers[0] if yuan else ""
+
+
 def _currency_after(text: str, pos: int, text_lower: str, hints, allow_conn: bool = True):
     m = _CUR_AFTER_RE.match(text, pos)
     if not m:
         return None
     if m.group("conn") and not allow_conn:
         return None
-    base = m.start("w")
-    words = [(w.group(), base + w.start(), base + w.end()) for w in _WORD_SPLIT_RE.finditer(m.group("w"))]
-    r = _lookup_words(words, text_lower, hints, from_end=False)
+    w, base, end = m.group("w"), m.start("w"), m.end("w")
+    # the words after a figure repeat ("million", "%", "de dollars"): the look-up is cached by those words, the
+    # character after them, the hints and (for "¥" only) whether the text names the yuan
+    r = _after_words(w, text[end:end + 1], _hints_key(hints), "¥" in w and _names_yuan(text_lower))
+    return None if r is None else (r[0], base + r[1])
+
+
+@lru_cache(maxsize=16_384)
+def _after_words(w: str, after: str, hints_key, yuan: bool):
+    """The currency the words ``w`` (what _CUR_AFTER_RE read after a figure; ``after``: the character that
+    follows them) start with, and where it ends in ``w``; None when there is none."""
+    words = [(x.group(), x.start(), x.end()) for x in _WORD_SPLIT_RE.finditer(w)]
+    r = _lookup_words(words, _yuan_text(yuan), _hints(hints_key), from_end=False)
     if r is None:
         return None
     code, s, e = r
+    text = w + after
     if e < len(text) and text[e].isalnum() and text[e - 1].isalnum():
         return None  # currency word continues ("euro" in "europe")
     return code, e
@@ -67,6 +98,18 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
     chunk = text[lo:pos]
     if not chunk:
         return None
+    # the words before figures repeat ("| ", "US$", "revenue of "): the look-up is cached by those words, the hints
+    # and (for "¥" only) whether the text names the yuan
+    r = _before_words(chunk, _hints_key(hints), "¥" in chunk and _names_yuan(text_lower))
+    return None if r is None else (r[0], lo + r[1])
+
+
+@lru_cache(maxsize=16_384)
+def _before_words(chunk: str, hints_key, yuan: bool):
+    """The currency the text ``chunk`` ends with (right before a figure) and where it starts in ``chunk``."""
+    hints = _hints(hints_key)
+    text_lower = _yuan_text(yuan)
+    text, pos, lo = chunk, len(chunk), 0
     # no digits between the currency and the number
     ws = [(w.group(), lo + w.start(), lo + w.end()) for w in _WORD_SPLIT_RE.finditer(chunk)]
     if not ws:
@@ -78,7 +121,7 @@ def _currency_before(text: str, pos: int, floor: int, text_lower: str, hints):
     # strip leading punctuation of the first word considered / trailing colon of the last
     cleaned = []
     for w, s, e in ws[-4:]:
-        if any(c.isdigit() for c in w):
+        if not w.isalpha() and any(c.isdigit() for c in w):  # (a letter is never a digit)
             cleaned = []
             continue
         cleaned.append((w, s, e))

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from .lexicon import _SP
 
-# A digit run: space/apostrophe-grouped thousands, or digits with . , separators, or ".75".
+# A digit run: space/apostrophe-grouped thousands, or digits with . , separators, or ".75". Every run starts with a
+# digit, "." or ",": the look-ahead on that first character lets the scan skip the other positions before it
+# tries the look-behinds (same matches, several times faster).
 _NUM_RE = re.compile(
-    r"(?<![\d_])(?<!\d:)(?<!\w[-/])(?<![\w]\.)(?<![\w],)"
+    r"(?=[\d.,])(?<![\d_])(?<!\d:)(?<!\w[-/])(?<![\w]\.)(?<![\w],)"
     r"(?:\d{1,3}(?:[ \u00a0\u202f'’]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*|[.,]\d+(?!\d|[.,]\d))"
 )
 _NUM_BODY_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f'’]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*")

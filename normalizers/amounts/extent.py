@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
+from functools import lru_cache
 
 from .. import numbers as _num
 from .currency_context import _currency_after, _currency_before
 from .digits import _FRAC_RE
-from .lexicon import _SP, _Lang
+from .lexicon import _SP, _Lang, _lang
 from .words import _Atom, _alone, _ends_phrase
 
 _DIGIT_NEXT_RE = re.compile(_SP + r"{0,2}\d")
@@ -240,11 +241,26 @@ def _left(L: _Lang, text: str, text_lower: str, b: _Build, floor: int, hints) ->
     b.text_start = s
     before = text[max(floor, s - 40):s]
     if before:
-        if L.approx_before_re.search(before):
+        approx, negative = _before_cues(L, before)
+        if approx:
             b.flags.add("approx")
-        elif L.neg_before_re.search(before) and "negative" not in b.flags:
+        elif negative and "negative" not in b.flags:
             b.value = -b.value
             b.flags.add("negative")
+
+
+def _before_cues(L: _Lang, before: str) -> tuple[bool, bool]:
+    """Does the text before an amount end with an approximation word ("about", "environ"), with a negation
+    word? Those 40 characters repeat ("| ", "revenue of "): cached by language and text."""
+    if _lang(L.lang) is L:
+        return _cached_before_cues(L.lang, before)
+    return bool(L.approx_before_re.search(before)), bool(L.neg_before_re.search(before))
+
+
+@lru_cache(maxsize=16_384)
+def _cached_before_cues(lang: str, before: str) -> tuple[bool, bool]:
+    L = _lang(lang)
+    return bool(L.approx_before_re.search(before)), bool(L.neg_before_re.search(before))
 
 
 def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, months, partner: bool = False):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from .. import langdata
 from .. import numbers as _num
 from .. import units as _units
-from ..retrie import trie_alternation
+from ..retrie import first_char_lookahead, trie_alternation
 
 _LANGS = ("fr", "en")
 
@@ -122,10 +122,10 @@ def _lang(lang: str) -> _Lang:
         rf"(?:{_SP}?-?{_SP}?(?P<ci>(?i:{_alt(units_ci)}))|{_SP}?(?P<cs>{_alt(units_cs)})|(?P<gl>{_alt(units_glued)}))(?![^\W\d_])"
     )
     approx_before = _merged_list(p, s, "approx", "before")
-    approx_before_re = re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(approx_before)})){_SP}{{0,3}}$")
+    approx_before_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(approx_before)})){_SP}{{0,3}}$"))
     approx_after_re = re.compile(rf"{_SP}{{1,3}}(?i:{_alt(_merged_list(p, s, 'approx', 'after'))})(?![^\W\d_])")
-    neg_before_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'negative_words'))}){_SP}{{1,3}}$")
-    between_re = re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(_merged_list(p, s, 'range', 'between'))})){_SP}{{1,3}}$")
+    neg_before_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'negative_words'))}){_SP}{{1,3}}$"))
+    between_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?P<w>(?i:{_alt(_merged_list(p, s, 'range', 'between'))})){_SP}{{1,3}}$"))
     ands = _merged_list(p, s, "range", "and")
     tos = _merged_list(p, s, "range", "to")
     range_conn_re = re.compile(
@@ -144,7 +144,7 @@ def _lang(lang: str) -> _Lang:
     frac = _num.build(lang, p.get("fractions", {}))
     # number words, and the fraction denominators ("a fifth", "three quarters": their articles need no hint)
     hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
-    hint_re = re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})")
+    hint_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})"))
     # currency subunits after a number: "2.8p" (glued, case-sensitive), "35 pence" (a word)
     sub = {k: (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("glued", {}).items()}
     subw = {k.lower(): (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("words", {}).items()}
@@ -159,24 +159,24 @@ def _lang(lang: str) -> _Lang:
     # "a dozen", "an hundred": the article is the number 1 before a scale word
     arts = list(p.get("fractions", {}).get("articles", []))
     word_scales = [k for k in scales_ci if k.replace(" ", "").isalpha() and len(k) > 3]
-    article_scale_re = re.compile(
-        rf"(?<![^\W\d_])(?i:{_alt(arts)}){_SP}{{1,2}}(?=(?i:{_alt(word_scales)})(?![^\W\d_]))") if arts else None
-    scale_not_after_re = re.compile(
-        rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'scale_not_after'))}){_SP}{{1,3}}$")
+    article_scale_re = first_char_lookahead(re.compile(
+        rf"(?<![^\W\d_])(?i:{_alt(arts)}){_SP}{{1,2}}(?=(?i:{_alt(word_scales)})(?![^\W\d_]))")) if arts else None
+    scale_not_after_re = first_char_lookahead(re.compile(
+        rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'scale_not_after'))}){_SP}{{1,3}}$"))
     nf = lambda key: _merged_list(p, s, "not_facts", key)  # noqa: E731
     streets = nf("street_words")
     return _Lang(
-        id_before_re=re.compile(
-            rf"(?<![^\W\d_])(?i:{_alt(nf('id_before'))})(?:{_SP}{{1,2}}[A-Z][^\W\d_]+)?[:#]?{_SP}{{0,2}}$"),
-        address_cue_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('address_cues'))}){_SP}*:"),
+        id_before_re=first_char_lookahead(re.compile(
+            rf"(?<![^\W\d_])(?i:{_alt(nf('id_before'))})(?:{_SP}{{1,2}}[A-Z][^\W\d_]+)?[:#]?{_SP}{{0,2}}$")),
+        address_cue_re=first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('address_cues'))}){_SP}*:")),
         street_after_re=re.compile(
             rf"{_SP}{{0,2}},?{_SP}{{1,2}}(?:[^\W\d_][^\s\d,.;:]*{_SP}{{1,2}}){{0,3}}(?i:{_alt(streets)})(?![^\W\d_])"),
-        street_before_re=re.compile(
-            rf"(?<![^\W\d_])(?i:{_alt(streets)})(?:{_SP}{{1,2}}[^\s\d,.;:]+){{1,3}}{_SP}{{1,2}}$"),
-        period_label_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_labels'))}){_SP}{{1,2}}$"),
+        street_before_re=first_char_lookahead(re.compile(
+            rf"(?<![^\W\d_])(?i:{_alt(streets)})(?:{_SP}{{1,2}}[^\s\d,.;:]+){{1,3}}{_SP}{{1,2}}$")),
+        period_label_re=first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_labels'))}){_SP}{{1,2}}$")),
         period_length_units=frozenset(nf("period_length_units")),
         period_length_after_re=re.compile(rf"{_SP}{{0,3}}\)?{_SP}{{0,2}}(?i:{_alt(nf('period_length_after'))})(?![^\W\d_])"),
-        period_length_before_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_length_before'))}){_SP}{{1,3}}$"),
+        period_length_before_re=first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(nf('period_length_before'))}){_SP}{{1,3}}$")),
         period_scale_letters=frozenset(nf("period_scale_letters")),
         article_scale_re=article_scale_re,
         scale_not_after_re=scale_not_after_re,
@@ -211,8 +211,8 @@ def _lang(lang: str) -> _Lang:
             rf"{_SP}{{1,3}}(?:(?i:{_alt(_merged_list(p, s, 'unit_links', 'after_scale'))})(?:{_SP}{{1,3}}|(?<=['’]))"
             rf"|(?!(?i:{_alt(_merged_list(p, s, 'unit_links', 'not_modifiers'))})(?![^\W\d_]))[^\W\d_A-Z]{{3,15}}{_SP}{{1,2}}(?=[^\W\d_]))"
         ),
-        not_before_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'not_before'))}){_SP}{{0,2}}$"),
-        year_cue_re=re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'year_cues'))}){_SP}{{1,2}}$"),
+        not_before_re=first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'not_before'))}){_SP}{{0,2}}$")),
+        year_cue_re=first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(_merged_list(p, s, 'numbers', 'year_cues'))}){_SP}{{1,2}}$")),
         version_after_re=re.compile(rf"-[^\W\d_]|{_SP}(?:{_alt(_merged_list(p, s, 'numbers', 'version_after'))})(?![^\W\d_])"),
         en_scales={k.lower(): Decimal(v) for k, v in (_raw("en")["scales"].items() if lang == "fr" else ())},
         over_re=re.compile(rf"{_SP}{{1,3}}(?i:{_alt(p.get('fractions', {}).get('over', []))}){_SP}{{1,3}}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import lru_cache
 
 from .calendar import (Period, PeriodMention, _containing, _fiscal_number, _month_end, _multi_label, _period_ending,
                        _shift_years, _snap_fye, month_period, ttm_period)
@@ -66,24 +67,21 @@ def _resolve(c: _Cand, ref: Period | None, fye: tuple[int, int]) -> Period | Non
 # public functions
 
 
-def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12, 31),
-                 reference: Period | None = None) -> list[PeriodMention]:
-    """All period expressions in text, in order, non-overlapping, most specific (longest) wins."""
-    if not text:
-        return []
+@lru_cache(maxsize=16_384)
+def _scan(text: str) -> tuple[tuple[int, tuple[re.Match, ...]], ...]:
+    """The grammar's matches in a text, rule by rule (index in the rule list, matches in order); a rule whose
+    gates fail is not run. Depends on the text only (not on the language or the fiscal year end, which only the
+    handlers read), so a text read again with another fiscal year end is not scanned again."""
     g = _grammar()
-    fye = tuple(fiscal_year_end) if fiscal_year_end else (12, 31)
-    _snap_fye(fye)  # validate
-    ctx = _Ctx(text, g.v.date_order(lang), fye)  # type: ignore[arg-type]
     has_digit = _DIGIT.search(text) is not None
     has = {"digit": has_digit, "words": g.gates["words"].search(text) is not None}
     if not has_digit and not has["words"]:
-        return []
+        return ()
     if not has_digit:
         has["year"] = False
     gates = g.gates
-    cands: list[_Cand] = []
-    for _name, rx, fn, needs in g.rules:
+    out = []
+    for needs, rules in g.rule_groups:
         ok = True
         for need in needs:
             hit = has.get(need)
@@ -94,7 +92,31 @@ def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12
                 break
         if not ok:
             continue
-        for m in rx.finditer(text):
+        for idx, rx in rules:
+            matches = tuple(rx.finditer(text))
+            if matches:
+                out.append((idx, matches))
+    out.sort(key=lambda r: r[0])  # rule order (it breaks ties between candidates)
+    return tuple(out)
+
+
+def find_periods(text: str, lang: str, *, fiscal_year_end: tuple[int, int] = (12, 31),
+                 reference: Period | None = None) -> list[PeriodMention]:
+    """All period expressions in text, in order, non-overlapping, most specific (longest) wins."""
+    if not text:
+        return []
+    g = _grammar()
+    fye = tuple(fiscal_year_end) if fiscal_year_end else (12, 31)
+    _snap_fye(fye)  # validate
+    ctx = _Ctx(text, g.v.date_order(lang), fye)  # type: ignore[arg-type]
+    scanned = _scan(text)
+    if not scanned:
+        return []
+    rules = g.rules
+    cands: list[_Cand] = []
+    for idx, matches in scanned:
+        fn = rules[idx][2]
+        for m in matches:
             c = fn(m, ctx)
             if c is not None and c.end > c.start:
                 cands.append(c)

@@ -164,3 +164,17 @@ def test_cheap_prechecks_never_hide_an_amount(monkeypatch):
     unchecked = [key(find_amounts(t, lang)) for t, lang in texts]
     assert sum(len(x) for x in checked) > 1000
     assert checked == unchecked
+
+
+def test_cached_currency_lookups_keep_their_context():
+    """The currency words around a figure are looked up once per words (cached): what else decides the currency
+    is part of the key: the hints, whether the text names the yuan (a bare "¥"), the character after the words."""
+    for _ in range(2):  # the second round reads the cache
+        assert [a.unit for a in find_amounts("Price ¥300 today.", "en")] == ["JPY"]
+        assert [a.unit for a in find_amounts("Price ¥300 today (China, renminbi).", "en")] == ["CNY"]
+        assert [a.unit for a in find_amounts("Price 300 ¥ today.", "en")] == ["JPY"]
+        assert [a.unit for a in find_amounts("Price 300 ¥ today, renminbi.", "en")] == ["CNY"]
+        assert [a.unit for a in find_amounts("Price ¥300 today.", "en", currency_hints={"¥": "CNY"})] == ["CNY"]
+        assert [a.unit for a in find_amounts("Price $300 today.", "en", currency_hints={"$": "CAD"})] == ["CAD"]
+        assert [a.unit for a in find_amounts("Price $300 today.", "en")] == ["USD"]
+        assert [(a.text, a.unit) for a in find_amounts("12 euros; 12 europeans", "fr")] == [("12 euros", "EUR"), ("12", "number")]

@@ -1,0 +1,57 @@
+"""first_char_lookahead: a pattern that opens with look-behinds gets a look-ahead on its first characters, and
+finds exactly the same matches (the period grammar's rules and gates on the period cases and report lines)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from normalizers.periods.rules import _grammar
+from normalizers.retrie import first_char_lookahead
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _texts() -> list[str]:
+    files = [*sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.txt")), ROOT / "raw" / "alibaba-canvas-2025.txt"]
+    lines = [line for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return lines + ["ſame quarter 2024", "K1 2024", "İnine months", "12 derniers mois", "x-2024", ",5", "FY25", ""]
+
+
+@pytest.mark.parametrize("pattern, flags, added", [
+    (r"(?<![^\W\d_])(?:same|m[êe]me)\s+quarter", re.IGNORECASE, True),
+    (r"(?<![\w.])(?:Q|T)[1-4]|(?<!\w)\d{4}", 0, True),  # every alternative opens with a look-behind
+    (r"(?<!\w)(?:a|b)?c", re.IGNORECASE, True),  # an optional first part: its characters and the next ones
+    (r"(?:19\d\d|20\d\d)", 0, False),  # no look-behind: re already skips to the first characters
+    (r"(?<!\w).x", 0, False),  # any character first
+    (r"(?<!\w)[^a]x", 0, False),  # a negated class first
+    (r"(?<!\w)(?:a)?", 0, False),  # may match the empty string
+    (r"(?<!\w)foo|bar", 0, False),  # one alternative opens without a look-behind
+    (r"(?<!\w)(?i:ab)|(?<!\w)Ac", 0, True),  # a case-insensitive part in a case-sensitive pattern
+    (r"\b(?:ab|ac)\b", re.IGNORECASE, True),  # a word boundary first
+    (r"^(?:ab|ac)", 0, False),  # "^" first: re only tries the start
+])
+def test_lookahead_added_only_when_it_can_be_told(pattern, flags, added):
+    rx = re.compile(pattern, flags)
+    got = first_char_lookahead(rx)
+    assert (got is not rx) == added
+    if added:
+        assert got.pattern.startswith("(?=[") and got.flags == rx.flags
+        for text in ["same quarter", "MÊME quarter", "xQ3 T4 2024", "ac bc c", "abc", "ſame quarter", "AB Ac ac aB"]:
+            assert [m.span() for m in got.finditer(text)] == [m.span() for m in rx.finditer(text)]
+
+
+def test_period_grammar_same_matches_with_lookahead():
+    g = _grammar()
+    texts = _texts()
+    changed = 0
+    for name, rx, _fn, _needs in g.rules:
+        plain = re.compile(rx.pattern.split("])", 1)[1] if rx.pattern.startswith("(?=[") else rx.pattern, rx.flags)
+        changed += plain.pattern != rx.pattern
+        assert [[m.span() for m in rx.finditer(t)] for t in texts] == [[m.span() for m in plain.finditer(t)] for t in texts], name
+    for name, rx in g.gates.items():
+        plain = re.compile(rx.pattern.split("])", 1)[1] if rx.pattern.startswith("(?=[") else rx.pattern, rx.flags)
+        changed += plain.pattern != rx.pattern
+        assert [bool(rx.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts], name
+    assert changed >= 10  # the look-ahead is there (most rules and gates open with a look-behind)
