@@ -34,8 +34,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -773,7 +773,7 @@ class Warehouse:
 
         Analysts cannot open the warehouse while a load holds it (DuckDB file lock); they open the
         snapshot instead (read-only). The writer checkpoints (every committed transaction moves from the WAL
-        into the file) and copies the file's bytes: between the two nothing writes (this connection is the
+        into the file) and has the file's bytes copied: between the two nothing writes (this connection is the
         file's only writer and runs nothing else meanwhile), so the copy is the database as of the last commit,
         tables, views and comments, and costs a file copy rather than a re-encoding of every table.
         """
@@ -787,7 +787,10 @@ class Warehouse:
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
         self.con.execute("CHECKPOINT")
         try:
-            shutil.copyfile(self.path, tmp)
+            # copied by another process: the file lock DuckDB holds is a POSIX record lock, which this process
+            # would lose the moment it closed any descriptor of the file of its own (its copy's read side)
+            subprocess.run([sys.executable, "-c", "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
+                            str(self.path), str(tmp)], check=True, capture_output=True)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

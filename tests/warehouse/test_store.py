@@ -416,3 +416,16 @@ def test_live_writer_is_the_sidecar_of_a_running_holder(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (tmp_path / "w.duckdb.lock.json").write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))
     assert live_writer(db) is None  # a sidecar left by a process that is gone
+
+
+def test_publishing_the_snapshot_keeps_the_writer_s_lock(tmp_path):
+    """The snapshot is a copy of the file; the copy must not cost the writer its file lock (a POSIX record lock
+    is lost when its process closes any descriptor of the file): another process still cannot open it."""
+    db = tmp_path / "w.duckdb"
+    probe = "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True); print('opened')"
+    with Warehouse(db) as wh:
+        wh.begin_run()
+        snap = wh.publish_snapshot()
+        other = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True)
+        assert other.returncode != 0 and "Could not set lock" in other.stderr, other.stdout + other.stderr
+        assert subprocess.run([sys.executable, "-c", probe, str(snap)], capture_output=True, text=True).stdout == "opened\n"
