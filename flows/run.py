@@ -186,7 +186,7 @@ class TemporaryServer:
     def start(self, *, settings: bool = True) -> "TemporaryServer":
         """Start the server process. ``settings=False``: before Prefect is imported (``start_early_server``):
         the process gets this environment only, and reads the same profile and settings files as this process
-        would; the importer thread starts when the server is adopted (``start_temporary_server``)."""
+        would."""
         import importlib.util
 
         env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
@@ -201,11 +201,11 @@ class TemporaryServer:
              "--log-level", "error", "--lifespan", "on"],
             env=env,  # output inherited, as Prefect does (the server logs errors only)
         )
-        if settings:
-            self.start_importer()
         return self
 
     def start_importer(self) -> None:
+        """Import Prefect's server module (1.6 s, for ``_register``) in a thread, while the server boots: from
+        ``wait_ready``, so that a run that turns out to need no flow never pays it."""
         if self._importer is None:
             self._importer = threading.Thread(target=self._import_prefect_server, daemon=True)
             self._importer.start()
@@ -228,6 +228,8 @@ class TemporaryServer:
         import httpx
         from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
+        self.start_importer()
+
         deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
         with httpx.Client() as client:
             while time.monotonic() < deadline:
@@ -248,7 +250,14 @@ class TemporaryServer:
         raise RuntimeError("timed out waiting for Prefect's temporary server")
 
     def stop(self) -> None:
+        """Stop the server: gracefully once a flow may have used it (``wait_ready`` was called), at once when
+        nothing ever talked to it (a run with nothing new)."""
         if self.process is None:
+            return
+        if self._importer is None:  # never waited for, so never used: nothing of it to keep
+            self.process.kill()
+            self.process.wait()
+            self.process = None
             return
         self.process.terminate()
         try:
@@ -319,7 +328,6 @@ def start_temporary_server() -> TemporaryServer | None:
             return None
         if _early is not None:  # already stopped at exit (start_early_server)
             _server, _early = _early, None
-            _server.start_importer()
         else:
             _server = TemporaryServer().start()
             # one per process, stopped at exit like Prefect's own (after Prefect has flushed its logs to it)
