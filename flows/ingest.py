@@ -295,6 +295,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
     from extractors.records import fact_columns
     from warehouse.tables import facts_table, fx_table, sections_table
 
+    _lower_priority()
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
     pending: list = []  # DuckLake: extracted documents not committed yet
@@ -370,6 +371,24 @@ def _tune_gc() -> None:
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
         _gc_tuned = True
+
+
+# Extraction is batch work: it runs this much nicer than the analysts' commands (a read during a big load keeps
+# its CPU share; nothing changes on an otherwise idle machine). CANVAS_ETL_EXTRACT_NICE=0 keeps the priority.
+EXTRACT_NICE = 5
+_niced = False
+
+
+def _lower_priority() -> None:
+    global _niced
+    if not _niced:
+        _niced = True
+        try:
+            step = int(os.environ.get("CANVAS_ETL_EXTRACT_NICE", EXTRACT_NICE))
+            if step > 0 and hasattr(os, "nice"):
+                os.nice(step)  # Linux: this thread (the one extracting) and the threads it starts
+        except (ValueError, OSError):
+            pass
 
 
 @task(name="extract-batch", retries=2, retry_delay_seconds=[1, 5], persist_result=False)

@@ -222,7 +222,8 @@ def test_nothing_new_in_a_lake_is_recorded_without_a_flow_run(tmp_path, prefect_
 
 def test_an_extraction_process_freezes_its_models_out_of_the_garbage_collector(tmp_path, sample_path):
     """After its first batch, an extraction process's long-lived objects (models, rule tables) are frozen and
-    collections start later (flows.ingest._tune_gc); the next batch gives the same rows."""
+    collections start later (flows.ingest._tune_gc); the next batch gives the same rows. Extraction runs niced,
+    once (the second batch does not lower it again)."""
     import json
     import subprocess
     import sys
@@ -231,15 +232,19 @@ def test_an_extraction_process_freezes_its_models_out_of_the_garbage_collector(t
     script = textwrap.dedent("""
         import gc, json, sys
         from flows.ingest import GC_THRESHOLD, extract_paths
+        import os
+        nice = os.nice(0)
         before = (gc.get_threshold(), gc.get_freeze_count())
         one = extract_paths([sys.argv[1]], "r", use_model=False)
         two = extract_paths([sys.argv[1]], "r", use_model=False)
         rows = [b["documents"][0]["facts"].to_pylist() for b in (one, two)]
         print(json.dumps({"before": before[0], "frozen_before": before[1], "after": gc.get_threshold(),
-                          "frozen": gc.get_freeze_count(), "tuned": list(GC_THRESHOLD), "same": rows[0] == rows[1]}))
+                          "frozen": gc.get_freeze_count(), "tuned": list(GC_THRESHOLD), "same": rows[0] == rows[1],
+                          "niced": os.nice(0) - nice}))
     """)
     res = subprocess.run([sys.executable, "-c", script, str(sample_path)], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["frozen_before"] == 0 and out["frozen"] > 10_000
     assert list(out["after"]) == out["tuned"] != list(out["before"]) and out["same"]
+    assert out["niced"] == 5  # extraction runs nicer than the analysts' commands (flows.ingest.EXTRACT_NICE)
