@@ -48,6 +48,11 @@ def _context_words(key: str) -> list[str]:
     return sorted(words, key=len, reverse=True)
 
 
+def _folded_alternation(key: str) -> str:
+    """A trie alternation of the folded words of context.toml [clauses] ``key`` (longest first)."""
+    return literal_alternation(sorted({lexicon.fold(w) for w in _context_words(key)}, key=len, reverse=True))
+
+
 @lru_cache(maxsize=None)
 def _clause_break() -> re.Pattern:
     """Where a new clause starts: comparison words ("up from", "contre") and, after a comma, conjunctions."""
@@ -81,7 +86,7 @@ def _paren_groups(text: str) -> list[tuple[int, int]]:
 def _event_before() -> re.Pattern:
     """Words that make the date after them an event or a deadline, not a figure's period ("jusqu'en 2032",
     "renewed to 2027", "mise en service en 1921", "payable le 15 mai 2025"): context.toml [clauses] event_words."""
-    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("event_words")}, key=len, reverse=True))
+    alts = _folded_alternation("event_words")
     return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")(?:\s+(?:en|le|la|in|on|the|de|du))?\s*$"))
 
 
@@ -92,7 +97,7 @@ def event_date(text: str, mention: PeriodMention) -> bool:
 
 @lru_cache(maxsize=None)
 def _yearly_rate() -> re.Pattern:
-    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("yearly_rate")}, key=len, reverse=True))
+    alts = _folded_alternation("yearly_rate")
     return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")(?![\w])"))
 
 
@@ -110,7 +115,7 @@ def yearly_rate(text: str, amount: Amount, amounts=(), mentions=()) -> bool:
 def _comparison_lead() -> re.Pattern:
     """A comparison word right before a figure ("from $176", "up from 41%", "contre 11,90 $"): the figure is
     the comparison's base (context.toml [clauses] comparison_leads)."""
-    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
+    alts = _folded_alternation("comparison_leads")
     return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")\s+(?=[-+\u2212(]?[\d$€£¥₩₹]|[a-z]{2,3}\s?[$€£¥]?\s?\d)"))
 
 
@@ -121,7 +126,7 @@ def comparative_figure(text: str, amount: Amount) -> bool:
 
 @lru_cache(maxsize=None)
 def _lead_before() -> re.Pattern:
-    alts = literal_alternation(sorted({lexicon.fold(w) for w in _context_words("comparison_leads")}, key=len, reverse=True))
+    alts = _folded_alternation("comparison_leads")
     return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")\s*$"))
 
 
