@@ -52,36 +52,36 @@ def _create_documented_automation(api_url: str, env: dict, tmp_path: Path) -> st
     return str(automation.id)
 
 
-def _automation_events(api_url: str, automation_id: str, timeout: float = 60) -> list:
+def _poll_events(api_url: str, flt, done, timeout: float = 60) -> list:
+    """Events matching ``flt``, polled until ``done(events)`` or ``timeout`` (the server persists events in
+    batches)."""
     from prefect import get_client
+
+    deadline = time.monotonic() + timeout
+    with _api(api_url), get_client(sync_client=True) as client:
+        while True:
+            events = list(client.read_events(filter=flt, limit=50).events)
+            if done(events) or time.monotonic() > deadline:
+                return events
+            time.sleep(1)
+
+
+def _automation_events(api_url: str, automation_id: str, timeout: float = 60) -> list:
     from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 
     flt = EventFilter(event=EventNameFilter(prefix=["prefect.automation."]),
                       resource=EventResourceFilter(id=[f"prefect.automation.{automation_id}"]))
-    deadline = time.monotonic() + timeout
-    with _api(api_url), get_client(sync_client=True) as client:
-        while True:
-            events = list(client.read_events(filter=flt, limit=50).events)
-            if any(e.event == "prefect.automation.triggered" for e in events) or time.monotonic() > deadline:
-                return events
-            time.sleep(1)
+    return _poll_events(api_url, flt, lambda events: any(e.event == "prefect.automation.triggered" for e in events),
+                        timeout)
 
 
 def _read_events(api_url: str, flow_run_id: str, names: set[str], timeout: float = 60) -> list:
-    """canvas.* events related to the flow run, polled until every name in ``names`` arrived (the server
-    persists events in batches)."""
-    from prefect import get_client
+    """canvas.* events related to the flow run, polled until every name in ``names`` arrived."""
     from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
 
     flt = EventFilter(event=EventNameFilter(prefix=["canvas."]),
                       related=EventRelatedFilter(id=[f"prefect.flow-run.{flow_run_id}"]))
-    deadline = time.monotonic() + timeout
-    with _api(api_url), get_client(sync_client=True) as client:
-        while True:
-            events = list(client.read_events(filter=flt, limit=50).events)
-            if names <= {e.event for e in events} or time.monotonic() > deadline:
-                return events
-            time.sleep(1)
+    return _poll_events(api_url, flt, lambda events: names <= {e.event for e in events}, timeout)
 
 
 def test_run_artifacts_events_and_status_through_a_real_server(prefect_server, tmp_path, sample_path):
