@@ -154,11 +154,16 @@ def snapshot_path(db: str | os.PathLike) -> Path:
     return p.with_name(f"{p.stem if p.suffix else p.name}.snapshot{suffix}")
 
 
+def sidecar_path(db: str | os.PathLike) -> Path:
+    """``<db>.lock.json``: where the writer of a DuckDB file says who it is while it holds the file."""
+    return Path(str(Path(db).expanduser().resolve()) + ".lock.json")
+
+
 def live_writer(db: str | os.PathLike) -> dict | None:
     """The sidecar ``<db>.lock.json`` of a writer that holds the DuckDB file now (its process alive on this host),
     else None: a reader that finds one goes to the read snapshot at once instead of waiting for the file."""
     try:
-        info = json.loads(Path(str(Path(db).expanduser().resolve()) + ".lock.json").read_text(encoding="utf-8"))
+        info = json.loads(sidecar_path(db).read_text(encoding="utf-8"))
         if info.get("host") != socket.gethostname():
             return None
         os.kill(int(info["pid"]), 0)
@@ -307,7 +312,7 @@ class Warehouse:
         self.path = Path(path).expanduser().resolve()
         self.read_only = read_only
         self.lock_timeout = lock_timeout
-        self.lock_path = Path(str(self.path) + ".lock.json")
+        self.lock_path = sidecar_path(self.path)
         self._key = str(self.path)
         self._con: duckdb.DuckDBPyConnection | None = None
         self._run_id: str | None = None
