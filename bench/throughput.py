@@ -93,9 +93,6 @@ def probe_reads(target: list[str], every: float, stop: threading.Event, out: lis
                            capture_output=True, text=True)
         last = (p.stderr.strip().splitlines() or [""])[-1]
         out.append((time.perf_counter() - t, p.returncode, "read snapshot" in p.stderr, last))
-    # reads before the first answer found no warehouse yet (a lake's catalog being created): told apart
-    first = next((i for i, r in enumerate(out) if r[1] == 0), len(out))
-    out[:] = [("before", *r) for r in out[:first]] + [("during", *r) for r in out[first:]]
 
 
 def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: int | None,
@@ -126,7 +123,7 @@ def run_ingest(corpus: Path, db: Path | list[str], runner: str | None, workers: 
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
-    reads: list[tuple] = []  # ("before" | "during", seconds, exit code, from the snapshot, stderr line)
+    reads: list[tuple] = []  # (seconds, exit code, from the snapshot, stderr line)
     prober = None
     if probe_every:
         prober = threading.Thread(target=probe_reads, args=(target, probe_every, stop, reads), daemon=True)
@@ -180,8 +177,10 @@ def report(title: str, s: dict, mb: float) -> None:
         idle = (os.cpu_count() or 1) * s["wall"] - sum(cpu.values())
         print("   CPU (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(cpu.items())) + f", cores idle {idle:.1f}")
         print("   cores busy by tenth of the run: " + " ".join(f"{b:.1f}" for b in s.get("busy", [])))
-    reads = [r[1:] for r in s.get("reads") or () if r[0] == "during"]
-    s["reads_before"] = sum(1 for r in s.get("reads") or () if r[0] == "before")
+    # reads before the first answer found no warehouse yet (a lake's catalog being created): told apart
+    reads = s.get("reads") or []
+    before = next((i for i, r in enumerate(reads) if r[1] == 0), len(reads))
+    reads = reads[before:]
     if reads:
         times = sorted(r[0] for r in reads)
         refused = [r for r in reads if r[1] != 0]
@@ -190,8 +189,8 @@ def report(title: str, s: dict, mb: float) -> None:
               f"median {times[len(times) // 2]:.2f}, slowest {times[-1]:.2f}")
         for r in refused[:3]:
             print(f"     refused (exit {r[1]}): {r[3][:200]}")
-        if s.get("reads_before"):
-            print(f"   (and {s['reads_before']} read(s) before the warehouse could first be read: it did not exist yet)")
+        if before:
+            print(f"   (and {before} read(s) before the warehouse could first be read: it did not exist yet)")
     roles = s.get("peak_rss_by_role", {})
     if roles:
         print("   peak RSS by process (MiB): " + ", ".join(f"{k} {v / 2**20:.0f}" for k, v in sorted(roles.items())
