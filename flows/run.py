@@ -155,17 +155,16 @@ class TemporaryServer:
     needs it, so that its start-up (seconds) overlaps the rest of ours.
 
     It runs exactly what Prefect runs when it starts a temporary server by itself (the command and settings
-    of ``prefect.server.api.server.SubprocessASGIServer``, Prefect being pinned), and then stands in for
-    Prefect's own one: Prefect's background threads (events, logs) ask ``SubprocessASGIServer()`` for the
-    server of this process whatever their settings, and get this one. Importing that module (1.6 s) happens
-    in a thread while the server boots."""
+    of ``prefect.server.api.server.SubprocessASGIServer``, Prefect being pinned). ``prefect_api`` then names
+    it as the process's API URL for every thread, so that Prefect never starts its own (nor imports its server
+    modules in this process: ~3 s of CPU and ~80 MB)."""
 
     PORTS = range(8000, 9000)
 
     def __init__(self) -> None:
         self.port = self._free_port()
         self.process: subprocess.Popen | None = None
-        self._importer: threading.Thread | None = None
+        self.used = False  # wait_ready was called: a flow may have talked to it
 
     @property
     def api_url(self) -> str:
@@ -203,33 +202,11 @@ class TemporaryServer:
         )
         return self
 
-    def start_importer(self) -> None:
-        """Import Prefect's server module (1.6 s, for ``_register``) in a thread, while the server boots: from
-        ``wait_ready``, so that a run that turns out to need no flow never pays it."""
-        if self._importer is None:
-            self._importer = threading.Thread(target=self._import_prefect_server, daemon=True)
-            self._importer.start()
-
-    @staticmethod
-    def _import_prefect_server() -> None:
-        import prefect.server.api.server  # noqa: F401 - for _register, off the critical path
-
-    def _register(self) -> None:
-        """Make this server the one ``SubprocessASGIServer()`` returns in this process (a singleton per port,
-        None = "any"), as if Prefect had started it."""
-        self._importer.join()
-        from prefect.server.api.server import SubprocessASGIServer
-
-        own = SubprocessASGIServer()
-        if not own.running:
-            own.port, own.server_process, own.running = self.port, self.process, True
-
     def wait_ready(self) -> None:
         import httpx
         from prefect.settings import PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS
 
-        self.start_importer()
-
+        self.used = True
         deadline = time.monotonic() + PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()
         with httpx.Client() as client:
             while time.monotonic() < deadline:
@@ -242,7 +219,6 @@ class TemporaryServer:
                     raise RuntimeError(f"Prefect's temporary server exited with code {code} (its errors are above)")
                 try:
                     if client.get(f"{self.api_url}/health").status_code == 200:
-                        self._register()
                         return
                 except httpx.TransportError:
                     pass
@@ -254,7 +230,7 @@ class TemporaryServer:
         nothing ever talked to it (a run with nothing new)."""
         if self.process is None:
             return
-        if self._importer is None:  # never waited for, so never used: nothing of it to keep
+        if not self.used:  # never waited for, so never used: nothing of it to keep
             self.process.kill()
             self.process.wait()
             self.process = None
@@ -268,6 +244,17 @@ class TemporaryServer:
         self.process = None
 
 
+def _process_api_url(url: str) -> None:
+    """``PREFECT_API_URL`` = ``url`` for the rest of the process (the temporary server lives as long): in its
+    environment and in Prefect's process-wide settings context, which every thread without settings of its own
+    reads (Prefect's event and log workers: with no API URL they would start a temporary server of their own,
+    even at exit)."""
+    from prefect.context import refresh_global_settings_context
+
+    os.environ["PREFECT_API_URL"] = url
+    refresh_global_settings_context()
+
+
 @contextlib.contextmanager
 def prefect_api() -> Iterator[Callable[[], str | None]]:
     """Make sure every process of a run talks to the same Prefect API, and start it early.
@@ -275,10 +262,10 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
     Without ``PREFECT_API_URL``, Prefect starts a temporary ("ephemeral") server lazily, in whichever process
     first needs a client. Task worker processes (process pool, Dask) would then each start their own
     temporary server (seconds each, and several writers on the same SQLite file). Here the temporary server
-    is started once, as soon as the run begins; the ``ready()`` this yields waits for it and puts its URL in
-    the settings that Prefect passes to the workers (environment for the process pool, serialized settings
-    context for Dask), without flow-run heartbeats. With ``PREFECT_API_URL`` set (a real server, or the test
-    harness) nothing changes.
+    is started once, as soon as the run begins; the ``ready()`` this yields waits for it and makes its URL the
+    process's ``PREFECT_API_URL`` (``_process_api_url``: every thread of this process, and the workers, which
+    get the environment and settings of the flow), without flow-run heartbeats. With ``PREFECT_API_URL`` set
+    (a real server, or the test harness) nothing changes.
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -291,10 +278,10 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
 
         def ready() -> str:
             server.wait_ready()
+            _process_api_url(server.api_url)
             # no flow-run heartbeats: they let a long-lived server mark a crashed run, but this server ends with
             # this process, and stopping the heartbeat thread costs every flow run up to a second at its end
-            stack.enter_context(temporary_settings(updates={PREFECT_API_URL: server.api_url,
-                                                            "flows.heartbeat_frequency": None}))
+            stack.enter_context(temporary_settings(updates={"flows.heartbeat_frequency": None}))
             return server.api_url
 
         yield ready

@@ -7,33 +7,46 @@ import sys
 import textwrap
 
 SCRIPT = textwrap.dedent("""
-    import json, psutil
+    import json, sys, threading, psutil
     from flows.run import prefect_api
     with prefect_api() as ready:
         url = ready()
-        from prefect.settings import get_current_settings
+        from prefect import flow, get_run_logger
+        from prefect.settings import PREFECT_API_URL, get_current_settings
         heartbeat = get_current_settings().flows.heartbeat_frequency
         from prefect.client.orchestration import get_client
-        from prefect.server.api.server import SubprocessASGIServer
         with get_client(sync_client=True) as client:
             healthy = client.api_healthcheck() is None
+        seen = []  # a thread of its own (no settings context copied), as Prefect's event and log workers
+        thread = threading.Thread(target=lambda: seen.append(PREFECT_API_URL.value()))
+        thread.start(); thread.join()
+
+        @flow(name="logs-and-events")
+        def logs_and_events():
+            get_run_logger().info("to the API")  # Prefect's log worker sends it, and events go with the run
+            return 7
+
+        ran = logs_and_events()
         servers = [p for p in psutil.Process().children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
         print(json.dumps({"url": url, "healthy": healthy, "servers": len(servers), "heartbeat": heartbeat,
-                          "prefect_own": SubprocessASGIServer().api_url}))
+                          "thread_url": seen[0], "ran": ran,
+                          "server_modules": "prefect.server.api.server" in sys.modules}))
 """)
 
 
-def test_one_temporary_server_stands_in_for_prefects_own():
+def test_one_temporary_server_for_every_thread_of_the_process():
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     res = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr[-3000:]
     import json
 
     out = json.loads(res.stdout.strip().splitlines()[-1])
-    assert out["healthy"] and out["url"].startswith("http://127.0.0.1:")
-    assert out["servers"] == 1  # Prefect's threads asking for "the" temporary server get this one
-    assert out["prefect_own"] == out["url"]
+    assert out["healthy"] and out["url"].startswith("http://127.0.0.1:") and out["ran"] == 7
+    assert out["servers"] == 1  # Prefect's event and log workers use this one, they start none of their own
+    assert out["thread_url"] == out["url"]
+    assert not out["server_modules"]  # Prefect's server code is never imported in the flow's process
     assert out["heartbeat"] is None  # no flow-run heartbeats on a server that ends with the process
+    assert "Traceback" not in res.stderr, res.stderr[-3000:]  # nor an error at exit (logs flushed to it)
 
 
 EARLY = textwrap.dedent("""
