@@ -28,14 +28,17 @@ SCRIPT = textwrap.dedent("""
 
         ran = logs_and_events()
         servers = [p for p in psutil.Process().children(recursive=True) if "uvicorn" in " ".join(p.cmdline())]
+        from flows.run import TEMPORARY_SERVER_ENV
+        server_env = {k: servers[0].environ().get(k) for k in TEMPORARY_SERVER_ENV}
         print(json.dumps({"url": url, "healthy": healthy, "servers": len(servers), "heartbeat": heartbeat,
-                          "thread_url": seen[0], "ran": ran,
+                          "thread_url": seen[0], "ran": ran, "server_env": server_env,
                           "server_modules": "prefect.server.api.server" in sys.modules}))
 """)
 
 
 def test_one_temporary_server_for_every_thread_of_the_process():
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_API_BLOCKS_REGISTER_ON_START"] = "true"  # a user's setting wins over TEMPORARY_SERVER_ENV
     res = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stderr[-3000:]
     import json
@@ -46,6 +49,9 @@ def test_one_temporary_server_for_every_thread_of_the_process():
     assert out["thread_url"] == out["url"]
     assert not out["server_modules"]  # Prefect's server code is never imported in the flow's process
     assert out["heartbeat"] is None  # no flow-run heartbeats on a server that ends with the process
+    assert out["server_env"] == {"PREFECT_API_BLOCKS_REGISTER_ON_START": "true",
+                                 "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false",
+                                 "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false"}
     assert "Traceback" not in res.stderr, res.stderr[-3000:]  # nor an error at exit (logs flushed to it)
 
 
