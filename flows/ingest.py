@@ -3,8 +3,9 @@
 - Only new or changed files are extracted: every file is hashed first (cheap) and compared with the
   warehouse; the same bytes under a new path only add a `document_sources` row.
 - Extraction tasks are pure (extractors/normalizers) and return Arrow tables; they retry with backoff.
-- Loading happens in the flow's own process, one document per transaction, so there is exactly one DuckDB
-  writer whatever the task runner (threads, processes or a Dask cluster).
+- Loading happens in the flow's own process, ``load_group_docs()`` documents per transaction (each whole or
+  absent; one the warehouse refuses is refused alone), so there is exactly one DuckDB writer whatever the task
+  runner (threads, processes or a Dask cluster).
 - A broken input is quarantined (recorded in `rejected_inputs` with its reason); the rest loads.
 - DuckLake target (``--db ducklake:…``): no single loader; each extraction task commits its own documents
   (``Warehouse.load_new_documents``, a few documents per DuckLake commit, retried on conflict, idempotent by
@@ -252,15 +253,15 @@ def _lake_writer(load_into: tuple[str, str | None]):
     return wh
 
 
-LAKE_GROUP_DOCS = 16  # a worker commits this many documents at once into a DuckLake (one commit, see below)
+LOAD_GROUP_DOCS = 16  # documents committed at once (Warehouse.load_new_documents: one transaction or lake commit)
 
 
-def lake_group_docs() -> int:
-    """``LAKE_GROUP_DOCS``, or ``CANVAS_ETL_LAKE_GROUP_DOCS`` when set (1 = a commit per document)."""
+def load_group_docs() -> int:
+    """``LOAD_GROUP_DOCS``, or ``CANVAS_ETL_LOAD_GROUP_DOCS`` when set (1 = a transaction per document)."""
     try:
-        return max(1, int(os.environ.get("CANVAS_ETL_LAKE_GROUP_DOCS", LAKE_GROUP_DOCS)))
+        return max(1, int(os.environ.get("CANVAS_ETL_LOAD_GROUP_DOCS", LOAD_GROUP_DOCS)))
     except ValueError:
-        return LAKE_GROUP_DOCS
+        return LOAD_GROUP_DOCS
 
 
 def _load_here(load_into: tuple[str, str | None], group: list[tuple[str, dict, object, object, object]],
@@ -286,7 +287,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
                   staging: str | None = None, load_into: tuple[str, str | None] | None = None) -> dict:
     """Extract a batch of files for run ``run_id`` (pure work, no DuckDB): Arrow tables per document, or a
     rejection. Extraction gives plain rows (ids and keys made there); the warehouse types them as its tables.
-    ``load_into`` = (DuckLake --db, data path): commit the documents here, ``lake_group_docs()`` at a time
+    ``load_into`` = (DuckLake --db, data path): commit the documents here, ``load_group_docs()`` at a time
     (a document is visible whole or not at all); the result then lists outcomes (``"loaded"``) instead of
     tables."""
     from extractors.decode import RejectedInput, document_from_bytes, read_bytes
@@ -299,7 +300,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
     pending: list = []  # DuckLake: extracted documents not committed yet
-    group_docs = lake_group_docs()
+    group_docs = load_group_docs()
 
     def commit() -> None:
         t = time.perf_counter()
@@ -334,7 +335,7 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
                 if len(pending) >= group_docs:
                     commit()
                 continue
-            if staging:  # results travel as files: the flow process holds one document at a time
+            if staging:  # results travel as files: the flow process holds one group of documents at a time
                 base = os.path.join(staging, f"{doc.document_id}-{os.getpid()}-{len(out['documents'])}")
                 facts, sections = _stage(facts, base + ".facts.arrow"), _stage(sections, base + ".sections.arrow")
                 fx = _stage(fx, base + ".fx.arrow")
@@ -425,38 +426,39 @@ def _split(batch: list[str], parts: int) -> list[list[str]]:
     return [batch[i:i + size] for i in range(0, len(batch), size)]
 
 
-def _load_item(wh, item: dict, run_id: str, summary: IngestSummary, loaded: set[str] | None) -> None:
-    doc = item["document"]
-    # ``loaded``: the sha256s this run has loaded so far (the flow checked the warehouse before extracting,
-    # under the writer lock: only a file repeated within the run can be known by now)
-    existing = wh.known_document(doc["sha256"]) if loaded is None or doc["sha256"] in loaded else None
-    if existing:
-        wh.add_source(existing, item["path"], run_id)
-        summary.documents_unchanged += 1
-        _notify(item["path"], "unchanged")
-        return
-    facts, _ = _unstage(item["facts"])
-    sections, _ = _unstage(item["sections"])
-    fx = _unstage(item["fx"])[0] if item.get("fx") is not None else None
+def _load_group(wh, items: list[dict], run_id: str, summary: IngestSummary) -> None:
+    """Documents extracted by a task, committed together (``Warehouse.load_new_documents``: one transaction; a
+    document the warehouse refuses is quarantined alone; bytes already loaded, or twice in the run, only get
+    their source path recorded). Their staged files are deleted."""
     try:
-        n = wh.load_document(doc, sections, facts, run_id, fx=fx)  # one transaction: all or nothing
-    except Exception as exc:  # a document the warehouse refuses is quarantined; the batch goes on
-        reason = f"load failed: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
-        wh.record_rejection(item["path"], doc.get("sha256"), reason, run_id)
-        summary.documents_rejected += 1
-        summary.rejections.append((item["path"], reason))
-        _notify(item["path"], "rejected", reason=reason)
-        return
-    if loaded is not None:
-        loaded.add(doc["sha256"])
-    summary.documents_loaded += 1
-    summary.facts_loaded += n
-    summary.loaded.append((item["path"], n))
-    _notify(item["path"], "loaded", n)
+        results = wh.load_new_documents(
+            [(item["document"], _unstage(item["sections"])[0], _unstage(item["facts"])[0],
+              _unstage(item["fx"])[0] if item.get("fx") is not None else None) for item in items], run_id)
+    finally:
+        for item in items:
+            for key in ("facts", "sections", "fx"):
+                if isinstance(item.get(key), str):
+                    with contextlib.suppress(OSError):
+                        os.remove(item[key])
+    for item, n in zip(items, results):
+        if isinstance(n, Exception):
+            reason = f"load failed: {type(n).__name__}: {str(n).splitlines()[0][:300]}"
+            wh.record_rejection(item["path"], item["document"].get("sha256"), reason, run_id)
+            summary.documents_rejected += 1
+            summary.rejections.append((item["path"], reason))
+            _notify(item["path"], "rejected", reason=reason)
+        elif n is None:
+            summary.documents_unchanged += 1
+            _notify(item["path"], "unchanged")
+        else:
+            summary.documents_loaded += 1
+            summary.facts_loaded += n
+            summary.loaded.append((item["path"], n))
+            _notify(item["path"], "loaded", n)
 
 
-def load_results(wh, result: dict, run_id: str, summary: IngestSummary, loaded: set[str] | None = None) -> None:
-    """The single writer: one transaction per document. ``loaded``: see ``_load_item``."""
+def load_results(wh, result: dict, run_id: str, summary: IngestSummary) -> None:
+    """The single writer: the documents of a task's result, ``load_group_docs()`` per transaction."""
     for rej in result["rejections"]:
         wh.record_rejection(rej["path"], rej["sha256"], rej["reason"], run_id)
         summary.documents_rejected += 1
@@ -470,16 +472,9 @@ def load_results(wh, result: dict, run_id: str, summary: IngestSummary, loaded: 
         else:
             summary.documents_unchanged += 1
         _notify(item["path"], item["status"], item["facts"])
-    for item in result["documents"]:
-        try:
-            _load_item(wh, item, run_id, summary, loaded)
-        finally:
-            for key in ("facts", "sections"):
-                if isinstance(item[key], str):
-                    try:
-                        os.remove(item[key])
-                    except OSError:
-                        pass
+    documents, size = result["documents"], load_group_docs()
+    for start in range(0, len(documents), size):
+        _load_group(wh, documents[start:start + size], run_id, summary)
     for k, v in result.get("seconds", {}).items():
         summary.stage_seconds[k] = summary.stage_seconds.get(k, 0.0) + v
 
@@ -587,7 +582,7 @@ def ingest_flow(
                 results = (extract_batch(b, run_id, edition, use_model, None, load_into) for b in batches)
             else:
                 # DuckDB file: workers stage their Arrow tables as files beside the warehouse; the loader reads
-                # them one document at a time and deletes them (bounded memory, small task results).
+                # them a group at a time and deletes them (bounded memory, small task results).
                 # DuckLake: workers commit their own documents.
                 if load_into is None:
                     staging = f"{db}.staging-{run_id}"
@@ -599,11 +594,10 @@ def ingest_flow(
                                                                    load_into=load_into))
                            for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
-            loaded: set[str] = set()
             c_load = 0.0
             for result in results:
                 t0, c0 = time.perf_counter(), time.thread_time()
-                load_results(wh, result, run_id, summary, loaded)
+                load_results(wh, result, run_id, summary)
                 snapshots.maybe()
                 t_load += time.perf_counter() - t0
                 c_load += time.thread_time() - c0

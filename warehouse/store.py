@@ -596,7 +596,7 @@ class Warehouse:
 
     def _insert_source(self, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
         if self.is_lake:  # no unique key: insert unless present, serialized with the document's loads
-            return self._lake_commit(lambda c: self._lake_insert_source(c, document_id, source_path, run_id, when),
+            return self._lake_commit(lambda c: self._insert_source_if_new(c, document_id, source_path, run_id, when),
                                      message=f"source {document_id}", run_id=run_id, shards=[document_id[0].lower()])
         rows = self.con.execute(
             f"""INSERT INTO document_sources ({', '.join(_SOURCE_FIELDS)})
@@ -606,7 +606,7 @@ class Warehouse:
         return bool(rows)
 
     @staticmethod
-    def _lake_insert_source(c, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
+    def _insert_source_if_new(c, document_id: str, source_path: str, run_id: str, when: datetime) -> bool:
         if c.execute("SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ?",
                      [document_id, source_path]).fetchone():
             return False
@@ -633,7 +633,7 @@ class Warehouse:
         self._require_writer()
         doc, sections, facts, fx = self._incoming(document, sections, facts, fx)
         if self.is_lake:
-            return self._lake_load([(doc, sections, facts, fx)], run_id)[0]
+            return self._load_group([(doc, sections, facts, fx)], run_id)[0]
         document_id = doc["document_id"]
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
             return None
@@ -655,24 +655,13 @@ class Warehouse:
         """Several documents, each ``(document, sections, facts, fx)`` as for :meth:`load_new_document`; one
         result each: facts loaded, None when already there, or the exception that refused it.
 
-        On a DuckLake the valid ones go in ONE commit (a DuckLake commit costs the same for one document as for
-        many: catalog transaction, a Parquet file per table), still all or nothing per document since all or
-        nothing for the group; if that commit fails, each is committed alone so that only the culprit is
-        refused. On a DuckDB file: one transaction each, as :meth:`load_new_document`. On both, a document
-        already there gets its ``source_path`` recorded."""
+        The valid ones go in ONE transaction (DuckDB file) or commit (DuckLake): a commit costs about the same
+        for one document as for sixteen (the file's write-ahead log, the lake's catalog transaction and Parquet
+        files), and each document is still all or nothing since the group is. If that commit fails, each is
+        committed alone so that only the culprit is refused. A document already there (or earlier in the
+        group) gets its ``source_path`` recorded."""
         self._require_writer()
-        if not self.is_lake:
-            out: list[int | None | Exception] = []
-            for document, sections, facts, fx in items:
-                try:
-                    n = self.load_new_document(document, sections, facts, run_id, fx)
-                    if n is None:  # already there: where these bytes were seen, as on a lake
-                        self.add_source(document["document_id"], document["source_path"], run_id)
-                    out.append(n)
-                except Exception as exc:
-                    out.append(exc)
-            return out
-        out = [None] * len(items)
+        out: list[int | None | Exception] = [None] * len(items)
         valid: list[tuple[int, tuple]] = []
         for i, (document, sections, facts, fx) in enumerate(items):
             try:
@@ -682,14 +671,14 @@ class Warehouse:
         if not valid:
             return out
         try:
-            for (i, _), n in zip(valid, self._lake_load([v for _, v in valid], run_id)):
+            for (i, _), n in zip(valid, self._load_group([v for _, v in valid], run_id)):
                 out[i] = n
         except Exception:
             if len(valid) == 1:
                 raise
             for i, v in valid:  # find the one refused: each alone
                 try:
-                    out[i] = self._lake_load([v], run_id)[0]
+                    out[i] = self._load_group([v], run_id)[0]
                 except Exception as exc:
                     out[i] = exc
         return out
@@ -714,11 +703,11 @@ class Warehouse:
         _check_enumerations(self._lookups, {"sections": sections, "facts": facts})
         return doc, sections, facts, fx
 
-    def _lake_load(self, group: list[tuple[dict, pa.Table, pa.Table, pa.Table]], run_id: str) -> list[int | None]:
-        """One DuckLake commit for a group of checked documents (:meth:`_incoming`); the check for each
-        document runs inside it, and the commit updates the tokens of the documents' sha256 shards, so two
-        loaders of the same bytes conflict: the loser is rolled back, re-runs against the newer snapshot and
-        finds the document (None for it)."""
+    def _load_group(self, group: list[tuple[dict, pa.Table, pa.Table, pa.Table]], run_id: str) -> list[int | None]:
+        """One transaction (DuckDB file) or DuckLake commit for a group of checked documents (:meth:`_incoming`).
+        The check for each document runs inside it. On a lake the commit updates the tokens of the documents'
+        sha256 shards, so two loaders of the same bytes conflict: the loser is rolled back, re-runs against the
+        newer snapshot and finds the document (None for it)."""
 
         def work(c) -> list[int | None]:
             now = _now()
@@ -738,9 +727,22 @@ class Warehouse:
                 _insert_documents(c, list(new.values()), run_id, now)
             for doc in sources:  # bytes already there (or earlier in the group): where they were seen
                 known = new[doc["sha256"]][0]["document_id"] if doc["sha256"] in new else doc["document_id"]
-                self._lake_insert_source(c, known, doc["source_path"], run_id, now)
+                self._insert_source_if_new(c, known, doc["source_path"], run_id, now)
             return out
 
+        if not self.is_lake:
+            con = self.con
+            con.execute("BEGIN TRANSACTION")
+            try:
+                out = work(con)
+                con.execute("COMMIT")
+            except BaseException:
+                try:
+                    con.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise
+            return out
         ids = [doc["document_id"] for doc, *_ in group]
         return self._lake_commit(work, message=f"document {ids[0]}" if len(ids) == 1 else f"{len(ids)} documents",
                                  run_id=run_id, shards=sorted({doc["sha256"][0] for doc, *_ in group}),

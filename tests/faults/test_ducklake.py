@@ -162,7 +162,7 @@ def test_kill9_mid_load_into_a_lake_then_rerun(corpus, prefect_api_url, tmp_path
     db = f"ducklake:sqlite:{tmp_path / 'cat.sqlite'}"
     data = str(tmp_path / "data")
     env = cli_env(prefect_api_url)
-    env["CANVAS_ETL_LAKE_GROUP_DOCS"] = "2"  # commits of 2 documents: several commits in this small corpus
+    env["CANVAS_ETL_LOAD_GROUP_DOCS"] = "2"  # commits of 2 documents: several commits in this small corpus
     folder = corpus["folders"]["a"].parent / "all"
     args = [str(folder), "--db", db, "--data-path", data, "--workers", "2", *ARGS]  # threads: one process
 

@@ -113,20 +113,22 @@ def test_gold_score_from_the_warehouse(sample_warehouse):
 
 
 def test_a_document_the_warehouse_refuses_is_quarantined(tmp_path, prefect_harness, sample_path, monkeypatch):
-    from warehouse.store import Warehouse
-
+    """The loader commits the run's two documents in one transaction; the write fails for one of them: that
+    one is quarantined with the reason, the other is loaded (committed again alone)."""
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(sample_path, raw / "good.txt")
     (raw / "other.txt").write_text("Acme revenue was $5 million in 2024.\n", encoding="utf-8")
-    original = Warehouse.load_document
+    from warehouse import store
 
-    def refuse_acme(self, document, sections, facts, run_id, fx=None):
-        if document["file_name"] == "other.txt":
+    original = store._insert_documents
+
+    def refuse_acme(con, group, run_id, now):  # a write that fails for one document of the loader's group
+        if any(doc["file_name"] == "other.txt" for doc, *_ in group):
             raise RuntimeError("disk full (simulated)")
-        return original(self, document, sections, facts, run_id, fx)
+        return original(con, group, run_id, now)
 
-    monkeypatch.setattr(Warehouse, "load_document", refuse_acme)
+    monkeypatch.setattr(store, "_insert_documents", refuse_acme)
     db = tmp_path / "wh.duckdb"
     summary = run_ingest([str(raw)], db=str(db))
     assert summary["documents_loaded"] == 1 and summary["documents_rejected"] == 1
