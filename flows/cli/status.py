@@ -10,7 +10,6 @@ from pathlib import Path
 import typer
 
 from flows.cli.common import DB_OPTION, EXIT_FAILED, EXIT_OK, open_warehouse
-from warehouse.store import snapshot_path
 
 
 SHOWN = 30  # reports listed by the table output (json: all)
@@ -28,6 +27,8 @@ def _file_info(db: str) -> dict:
     size = p.stat().st_size
     wal = Path(str(p) + ".wal")
     wal_size = wal.stat().st_size if wal.exists() else 0
+    from warehouse.store import snapshot_path  # DuckDB and Arrow: only when the command runs
+
     snap = snapshot_path(db)  # the loader's read snapshot beside the file (warehouse/store.py)
     snap = snap if snap.is_file() else None
     snapshot = None
