@@ -21,7 +21,7 @@ from . import lexicon
 from .decode import Document
 from .editions import assign_editions
 from .fact import Fact
-from .memo import cached_amounts
+from .memo import cached_amounts, cached_periods
 from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
@@ -57,7 +57,7 @@ class Extraction:
     document: dict
     sections: list[dict]
     facts: list[Fact]
-    stats: dict = field(default_factory=dict)  # units, spacy_docs, ner_docs, ner_chars
+    stats: dict = field(default_factory=dict)  # units, spacy_docs (units the rule components read), ner_docs, ner_chars
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -273,7 +273,8 @@ class DocumentExtractor:
         if unit.kind == "bullet":
             if unit.label and amount.start > len(unit.label):
                 return self._bullet_subject(unit, spacy_doc, amount, lang, company), clean_label(unit.label)
-            subject = leading_name(unit.text) or subject_from_entities(spacy_doc, amount.start)
+            subject = leading_name(unit.text) or (subject_from_entities(spacy_doc, amount.start)
+                                                  if spacy_doc is not None else None)
             return (subject or self._context_subject(unit, lang) or (lead_phrase(unit.text.lstrip("-•*· "), lang)
                                                                  if unit.section.block not in (None, *MEASURE_BLOCKS)
                                                                  else None) or company,
@@ -367,28 +368,43 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
         t = clock()
         nlp = get_nlp(lang, use_model=use_model)  # loaded once per process; only the first call costs
         t_models += clock() - t
-        docs = []
-        for u in lang_units:
-            d = nlp.make_doc(u.text)
-            d.user_data["text"] = u.text
-            if u.kind == "cell":
-                d.user_data["skip_periods_without_amounts"] = True
-            d.user_data["currency_hints"] = ex.hints  # = doc._.currency_hints, without an Underscore object
-            d.user_data["fiscal_year_end"] = ex.fye
-            d.user_data["has_ents"] = False  # only run_ner sets entities (below)
-            docs.append(d)
-        rules_only = [name for name in nlp.pipe_names if name not in RULE_COMPONENTS]
+        # The rule components' findings are pure functions of the text (extractors.memo): read here for every
+        # unit; a spaCy Doc is made only where the statistical NER decides a subject (a unit with a figure that
+        # needs_ner), the one consumer of its tokens. Elsewhere it was tokenised and never read.
         t1 = clock()
-        docs = list(nlp.pipe(docs, disable=rules_only, batch_size=256))
+        rule_lang, hints, fye = nlp.lang, ex.hints, ex.fye
+        found = [cached_amounts(u.text, rule_lang, hints) for u in lang_units]
+        ner = has_ner(nlp)
+        docs = {}
+        if ner:
+            for i, (u, amounts) in enumerate(zip(lang_units, found)):
+                if amounts and needs_ner(u):
+                    d = nlp.make_doc(u.text)
+                    d.user_data["text"] = u.text
+                    if u.kind == "cell":
+                        d.user_data["skip_periods_without_amounts"] = True
+                    d.user_data["currency_hints"] = hints  # = doc._.currency_hints, without an Underscore object
+                    d.user_data["fiscal_year_end"] = fye
+                    d.user_data["has_ents"] = False  # only run_ner sets entities (below)
+                    docs[i] = d
+        rules_only = [name for name in nlp.pipe_names if name not in RULE_COMPONENTS]
+        if docs:
+            docs = dict(zip(docs, nlp.pipe(docs.values(), disable=rules_only, batch_size=256)))
         t2 = clock()
-        if has_ner(nlp):
-            want = [d for u, d in zip(lang_units, docs) if d.spans["amounts"] and needs_ner(u)]
+        if ner:
+            want = list(docs.values())
             stats["ner_docs"] += len(want)
             stats["ner_chars"] += run_ner(nlp, want)
         t_spacy += t2 - t1
         t_ner += clock() - t2
-        for u, d in zip(lang_units, docs):
-            facts.extend(_unit_facts(ex, u, d, lang))
+        for i, (u, amounts) in enumerate(zip(lang_units, found)):
+            d = docs.get(i)
+            if d is not None:
+                amount_list, periods = d.user_data["amounts"], d.user_data["periods"]
+            else:
+                amount_list = list(amounts)
+                periods = [] if u.kind == "cell" and not amounts else list(cached_periods(u.text, rule_lang, fye))
+            facts.extend(_unit_facts(ex, u, d, lang, amount_list, periods))
     facts.sort(key=lambda f: (f.char_start, f.char_end))
     total = clock() - t0
     stats.update(segment_s=t_segment, models_s=t_models, spacy_s=t_spacy, ner_s=t_ner,
@@ -398,10 +414,10 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
                       facts=facts, stats=stats)
 
 
-def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str) -> list[Fact]:
-    # the spans' typed values (the rule components keep them in span order: no Underscore look-ups)
-    amount_spans = d.user_data["amounts"]
-    period_mentions = d.user_data["periods"]
+def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: list[Amount],
+                period_mentions: list[PeriodMention]) -> list[Fact]:
+    """The facts of one unit: its amounts and period mentions (what the rule components mark, in text order)
+    and its spaCy Doc when named entities were read for it (else None)."""
     ex.note_default_period(unit, lang, period_mentions)
     if not amount_spans:
         return []
