@@ -7,6 +7,10 @@
 - The statistical model is used for named entities only (subjects of sentences); every other trained
   component is excluded at load time. The NER component is run separately, only on the docs where it
   decides something (see ``extractors.subjects``).
+- A spaCy Doc is made, and goes through these components, only for a unit (sentence, cell, bullet) whose
+  tokens something reads: a unit with a figure whose subject the NER decides. For the other units the
+  extraction reads the same rule engines directly (``extractors.memo``: same typed values, same offsets);
+  tokenising them to drop the Doc unread cost about 30 % of the extraction CPU.
 - When a model package is missing, the pipeline falls back to ``spacy.blank(lang)`` + rules, with a warning.
 """
 from __future__ import annotations
