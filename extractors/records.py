@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 
 from normalizers.amounts import Amount
 
@@ -30,6 +31,8 @@ _FACT_FIELDS = (
     "sentence", "precision", "dimension", "ref_unit",
 )
 _REPORT_FIELDS = ("ticker", "company", "edition_label", "edition_date", "report_key", "edition_id")
+_FACT_GETTER = attrgetter(*_FACT_FIELDS)
+_REPORT_GETTER = itemgetter(*_REPORT_FIELDS)
 
 # scales a money/count figure may be written at ("4,4 milliards" = 4.4 x 10^9, precision 1)
 _SCALE_EXPONENTS = (12, 9, 6, 3, 0)
@@ -125,11 +128,13 @@ def fact_columns(facts: Iterable[Fact], *, document: dict, run_id: str, extracto
         "extractor_version": [extractor_version] * n,
         "run_id": [run_id] * n,
     }
-    for name in _FACT_FIELDS:
-        cols[name] = [getattr(f, name) for f in facts]
-    reports = [fact_report(f, document) for f in facts]
-    for name in _REPORT_FIELDS:
-        cols[name] = [r[name] for r in reports]
+    # the Fact's own fields and the report fields, transposed in one pass each (attrgetter/itemgetter + zip)
+    own = zip(*map(_FACT_GETTER, facts)) if n else ([] for _ in _FACT_FIELDS)
+    for name, values in zip(_FACT_FIELDS, own):
+        cols[name] = list(values)
+    reports = zip(*(_REPORT_GETTER(fact_report(f, document)) for f in facts)) if n else ([] for _ in _REPORT_FIELDS)
+    for name, values in zip(_REPORT_FIELDS, reports):
+        cols[name] = list(values)
     cols["equivalent_of"] = _equivalent_ids(facts, cols["fact_id"])
     add_fx_flags(cols)
     return cols
