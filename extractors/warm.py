@@ -5,22 +5,43 @@ from __future__ import annotations
 from datetime import date
 
 
-def warm_up(*, use_model: bool = True) -> None:
-    """The spaCy pipeline of every language (with its model unless ``use_model`` is False), the amount and period
-    rules of every language, and the tables the rules read on first use: currencies, units, the bundled ECB
-    exchange rates. Thread-safe: a pipeline is
-    loaded once per process (``extractors.nlp.get_nlp``), whichever thread asks first."""
+def warm_up(*, use_model: bool = True, langs: tuple[str, ...] | None = None) -> None:
+    """The spaCy pipeline of each language of ``langs`` (default: every language; with its model unless
+    ``use_model`` is False, its NER run once: the first call of a model allocates its layers), the amount and
+    period rules of those languages, the extraction modules, and the tables the rules read on first use:
+    currencies, units, the bundled ECB exchange rates. Thread-safe: a pipeline is loaded once per process
+    (``extractors.nlp.get_nlp``), whichever thread asks first."""
     from normalizers import currencies, fx, units
     from normalizers.amounts import find_amounts
     from normalizers.periods import find_periods
 
-    from .nlp import MODELS, get_nlp
+    from . import extract, records  # noqa: F401 - imported by the first extraction otherwise
+    from .nlp import MODELS, get_nlp, has_ner
 
-    for lang in MODELS:
-        get_nlp(lang, use_model=use_model)
+    for lang in langs or tuple(MODELS):
+        pipeline = get_nlp(lang, use_model=use_model)
+        if has_ner(pipeline):
+            pipeline.get_pipe("ner")(pipeline.make_doc("Acme Holdings SA opened a store in Paris."))
         find_amounts("1.5 2024", lang)  # compiles the language's amount and period rules
         find_periods("2024", lang)
     currencies.tables()
     units.registry()
     fx.ecb_last_date()  # reads the bundled ECB file
     fx.ecb_rate("USD", "EUR", date(2020, 1, 2))
+
+
+def languages_of(paths: list[str], limit: int = 8) -> tuple[str, ...] | None:
+    """The languages of the units of these files, for ``warm_up(langs=...)``: None (every language) for more than
+    ``limit`` files or a file that cannot be read and segmented (its extraction will say why)."""
+    from .decode import document_from_bytes, read_bytes
+    from .segment import segment
+
+    if not paths or len(paths) > limit:
+        return None
+    langs: set[str] = set()
+    for path in paths:
+        try:
+            langs |= {unit.lang or "en" for unit in segment(document_from_bytes(read_bytes(path), path)).units}
+        except Exception:
+            return None
+    return tuple(sorted(langs)) or None

@@ -334,6 +334,18 @@ def start_temporary_server() -> TemporaryServer | None:
     return _server
 
 
+def _warm_up(todo: list[str]) -> None:
+    """While Prefect's temporary server boots: what extracting the few files ``todo`` in this process will load
+    (the pipelines of their languages, rules, tables: ``extractors.warm``), then the Prefect modules the flow
+    run imports on its way (flow and task engines, artifacts)."""
+    from extractors.warm import languages_of, warm_up
+
+    warm_up(langs=languages_of(todo))
+    import prefect.artifacts  # noqa: F401
+    import prefect.flow_engine  # noqa: F401
+    import prefect.task_engine  # noqa: F401
+
+
 def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner: str = "auto",
                dask_address: str | None = None, workers: int | None = None, use_model: bool = True,
                lock_timeout: float = 30.0, data_path: str | None = None) -> dict:
@@ -360,9 +372,8 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
             choice = choose_runner(runner, documents=len(plan.todo), batches=len(_batches(plan.todo)),
                                    workers=workers, dask_address=dask_address_default(dask_address))
             if not choice.parallel:  # extracted here: load the models while the server boots
-                from extractors.warm import warm_up
-
-                threading.Thread(target=warm_up, name="canvas-etl-warm-up", daemon=True).start()
+                threading.Thread(target=_warm_up, args=([p for p, _ in plan.todo],), name="canvas-etl-warm-up",
+                                 daemon=True).start()
         kwargs = dict(paths=paths, db=db, edition=edition, use_model=use_model,
                       lock_timeout=lock_timeout, runner=runner, workers=workers, dask_address=dask_address)
         if data_path is not None:  # a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)

@@ -15,3 +15,19 @@ def test_warm_up_leaves_nothing_for_the_first_document_to_load():
     assert nlp._load.cache_info().misses == before  # every language's pipeline was loaded by warm_up
     for loader in (currencies.tables, units.registry, fx._converter):
         assert loader.cache_info().currsize == 1, loader
+
+
+def test_languages_of_the_files_to_extract(tmp_path):
+    from extractors.warm import languages_of
+
+    fr = tmp_path / "fr.txt"
+    fr.write_text("# Acme SA\n\n## Flux de revenus\n\nLe chiffre d'affaires de la société a atteint 3,2 millions "
+                  "d'euros en 2023, contre 2,9 millions l'année précédente.\n", encoding="utf-8")
+    en = tmp_path / "en.txt"
+    en.write_text("# Acme Inc\n\n## Revenue streams\n\nThe company's revenue reached $3.2 million in 2023, up from "
+                  "$2.9 million in the previous year.\n", encoding="utf-8")
+    assert languages_of([str(fr)]) == ("fr",)
+    assert languages_of([str(en)]) == ("en",)
+    assert languages_of([str(fr), str(en)]) == ("en", "fr")
+    assert languages_of([str(en)] * 9) is None  # many files: every language
+    assert languages_of([str(tmp_path / "missing.txt")]) is None  # its extraction will say why
