@@ -637,10 +637,15 @@ class Warehouse:
         document_id = doc["document_id"]
         if self.con.execute("SELECT 1 FROM documents WHERE document_id = ?", [document_id]).fetchone():
             return None
+        self._file_transaction(lambda con: _insert_documents(con, [(doc, sections, facts, fx)], run_id, _now()))
+        return facts.num_rows
+
+    def _file_transaction(self, work):
+        """``work(con)`` in one transaction of the DuckDB file: committed, or rolled back and raised."""
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            _insert_documents(con, [(doc, sections, facts, fx)], run_id, _now())
+            out = work(con)
             con.execute("COMMIT")
         except BaseException:
             try:
@@ -648,7 +653,7 @@ class Warehouse:
             except duckdb.Error:
                 pass
             raise
-        return facts.num_rows
+        return out
 
     def load_new_documents(self, items: list[tuple[dict, pa.Table | None, pa.Table | None, pa.Table | None]],
                            run_id: str) -> list[int | None | Exception]:
@@ -731,18 +736,7 @@ class Warehouse:
             return out
 
         if not self.is_lake:
-            con = self.con
-            con.execute("BEGIN TRANSACTION")
-            try:
-                out = work(con)
-                con.execute("COMMIT")
-            except BaseException:
-                try:
-                    con.execute("ROLLBACK")
-                except duckdb.Error:
-                    pass
-                raise
-            return out
+            return self._file_transaction(work)
         ids = [doc["document_id"] for doc, *_ in group]
         return self._lake_commit(work, message=f"document {ids[0]}" if len(ids) == 1 else f"{len(ids)} documents",
                                  run_id=run_id, shards=sorted({doc["sha256"][0] for doc, *_ in group}),
