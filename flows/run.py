@@ -336,11 +336,12 @@ def start_temporary_server() -> TemporaryServer | None:
 
 def _warm_up(todo: list[str]) -> None:
     """While Prefect's temporary server boots: what extracting the few files ``todo`` in this process will load
-    (the pipelines of their languages, rules, tables: ``extractors.warm``), then the Prefect modules the flow
-    run imports on its way (flow and task engines, artifacts)."""
+    (the pipelines of their languages, rules, tables, and the first-use costs of an extraction of the first one:
+    ``extractors.warm``), then the Prefect modules the flow run imports on its way (flow and task engines,
+    artifacts)."""
     from extractors.warm import languages_of, warm_up
 
-    warm_up(langs=languages_of(todo))
+    warm_up(langs=languages_of(todo), example=todo[0] if todo else None)
     import prefect.artifacts  # noqa: F401
     import prefect.flow_engine  # noqa: F401
     import prefect.task_engine  # noqa: F401

@@ -31,3 +31,17 @@ def test_languages_of_the_files_to_extract(tmp_path):
     assert languages_of([str(fr), str(en)]) == ("en", "fr")
     assert languages_of([str(en)] * 9) is None  # many files: every language
     assert languages_of([str(tmp_path / "missing.txt")]) is None  # its extraction will say why
+
+
+def test_warm_up_on_an_example_file_even_a_broken_one(tmp_path):
+    from extractors.decode import document_from_bytes, read_bytes
+    from extractors.extract import extract_document
+
+    good = tmp_path / "en.txt"
+    good.write_text("# Acme Inc\n\n## Revenue streams\n\nRevenue reached $3.2 million in 2023.\n", encoding="utf-8")
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(b"\x00\xff" * 100)
+    warm_up(use_model=False, langs=("en",), example=str(broken))  # left to the real extraction to report
+    warm_up(use_model=False, langs=("en",), example=str(good))
+    facts = extract_document(document_from_bytes(read_bytes(str(good)), str(good)), use_model=False).facts
+    assert [(f.value, f.unit) for f in facts if f.kind == "money"][:1] == [(3_200_000, "USD")]
