@@ -7,26 +7,23 @@ from datetime import date
 
 def warm_up(*, use_model: bool = True, langs: tuple[str, ...] | None = None, example: str | None = None) -> None:
     """The spaCy pipeline of each language of ``langs`` (default: every language; with its model unless
-    ``use_model`` is False, its NER run once: the first call of a model allocates its layers), the amount and
-    period rules of those languages, the extraction modules, and the tables the rules read on first use:
-    currencies, units, the bundled ECB exchange rates. Thread-safe: a pipeline is loaded once per process
-    (``extractors.nlp.get_nlp``), whichever thread asks first.
+    ``use_model`` is False), the amount and period rules of those languages, the extraction modules, and the
+    tables the rules read on first use: currencies, units, the bundled ECB exchange rates. Thread-safe: a
+    pipeline is loaded once per process (``extractors.nlp.get_nlp``), whichever thread asks first.
 
     ``example``: a file about to be extracted in this process. It is extracted here and the result dropped: a
     process's first extraction pays ~0.4 s of what is built on first use (rule patterns compiled when a text
-    first needs them, vocabulary entries, the NER's buffers), and the rule caches keep its texts. A file that
+    first needs them, vocabulary entries, the NER's first call), and the rule caches keep its texts. A file that
     fails is left to the real extraction to report."""
     from normalizers import currencies, fx, units
     from normalizers.amounts import find_amounts
     from normalizers.periods import find_periods
 
     from . import extract, records  # noqa: F401 - imported by the first extraction otherwise
-    from .nlp import MODELS, get_nlp, has_ner
+    from .nlp import MODELS, get_nlp
 
     for lang in langs or tuple(MODELS):
-        pipeline = get_nlp(lang, use_model=use_model)
-        if has_ner(pipeline):
-            pipeline.get_pipe("ner")(pipeline.make_doc("Acme Holdings SA opened a store in Paris."))
+        get_nlp(lang, use_model=use_model)
         find_amounts("1.5 2024", lang)  # compiles the language's amount and period rules
         find_periods("2024", lang)
     currencies.tables()
