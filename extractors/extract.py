@@ -21,7 +21,7 @@ from . import lexicon
 from .decode import Document
 from .editions import assign_editions
 from .fact import Fact
-from .memo import cached_amounts, cached_periods
+from .memo import cached_amounts
 from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
@@ -349,7 +349,7 @@ class DocumentExtractor:
 def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_end: tuple[int, int] | None = None,
                      use_model: bool = True) -> Extraction:
     """All facts of a decoded document (pure: no I/O)."""
-    from .nlp import RULE_COMPONENTS, get_nlp, has_ner
+    from .nlp import RULE_COMPONENTS, get_nlp, has_ner, rule_periods
 
     clock = time.perf_counter
     t0 = clock()
@@ -403,7 +403,7 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
                 amount_list, periods = d.user_data["amounts"], d.user_data["periods"]
             else:
                 amount_list = list(amounts)
-                periods = [] if u.kind == "cell" and not amounts else list(cached_periods(u.text, rule_lang, fye))
+                periods = list(rule_periods(u.text, rule_lang, fye, cell=u.kind == "cell", has_amounts=bool(amounts)))
             facts.extend(_unit_facts(ex, u, d, lang, amount_list, periods))
     facts.sort(key=lambda f: (f.char_start, f.char_end))
     total = clock() - t0

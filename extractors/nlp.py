@@ -129,12 +129,21 @@ class PeriodRuler(_Ruler):
     """Marks periods: years, quarters, halves, months, days, fiscal and trailing periods."""
 
     def find(self, doc: Doc):
-        if doc.user_data.get("skip_periods_without_amounts") and not doc.spans.get("amounts"):
-            return ()  # a table cell with no figure: its periods are read as row context instead
-        return cached_periods(doc_text(doc), self.lang, _doc_context(doc, "fiscal_year_end"))
+        return rule_periods(doc_text(doc), self.lang, _doc_context(doc, "fiscal_year_end"),
+                            cell=bool(doc.user_data.get("skip_periods_without_amounts")),
+                            has_amounts=bool(doc.spans.get("amounts")))
 
     def label(self, value) -> str:
         return value.period.grain if value.period else "period"
+
+
+def rule_periods(text: str, lang: str, fiscal_year_end: tuple[int, int], *, cell: bool, has_amounts: bool) -> tuple:
+    """The period mentions ``canvas_periods`` marks in a unit's text (also read directly for the units that get
+    no Doc, ``extractors.extract``): none in a table cell with no figure, whose periods are read as row context
+    instead."""
+    if cell and not has_amounts:
+        return ()
+    return cached_periods(text, lang, fiscal_year_end)
 
 
 @Language.factory("canvas_amounts", default_config={"spans_key": "amounts"})
