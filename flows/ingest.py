@@ -227,7 +227,7 @@ def _stage(table, path: str) -> str:
 
 
 def _unstage(value):
-    """An Arrow table, or a staged file path -> (table, path or None)."""
+    """An Arrow table (or None), or a staged file path -> (table, path or None)."""
     if isinstance(value, str):
         import pyarrow as pa
 
@@ -432,8 +432,8 @@ def _load_group(wh, items: list[dict], run_id: str, summary: IngestSummary) -> N
     their source path recorded). Their staged files are deleted."""
     try:
         results = wh.load_new_documents(
-            [(item["document"], _unstage(item["sections"])[0], _unstage(item["facts"])[0],
-              _unstage(item["fx"])[0] if item.get("fx") is not None else None) for item in items], run_id)
+            [(item["document"], _unstage(item["sections"])[0], _unstage(item["facts"])[0], _unstage(item.get("fx"))[0])
+             for item in items], run_id)
     finally:
         for item in items:
             for key in ("facts", "sections", "fx"):

@@ -341,7 +341,7 @@ def _warm_up(todo: list[str]) -> None:
     artifacts)."""
     from extractors.warm import languages_of, warm_up
 
-    warm_up(langs=languages_of(todo), example=todo[0] if todo else None)
+    warm_up(langs=languages_of(todo), example=todo[0])
     import prefect.artifacts  # noqa: F401
     import prefect.flow_engine  # noqa: F401
     import prefect.task_engine  # noqa: F401
