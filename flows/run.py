@@ -2,13 +2,14 @@
 
 Whatever the runner, extraction tasks only compute (Arrow tables in plain dicts, which pickle) and the
 load step stays in the flow's own process: the single DuckDB writer. spaCy pipelines are never task
-arguments; each worker (thread pool: the flow process; process pool / Dask: each worker process) loads
-them once through the ``lru_cache`` in ``extractors.nlp``.
+arguments; each worker (thread pool: the flow process; ``processes``: each worker process of the
+``ExtractionPool``; Dask: each worker process) loads them once through the ``lru_cache`` in ``extractors.nlp``.
 """
 from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import os
 import random
 import socket
@@ -120,22 +121,18 @@ def choose_runner(runner: str, *, documents: int, batches: int, workers: int | N
 
 
 def make_task_runner(runner: str = "threads", *, workers: int = 2, dask_address: str | None = None):
-    """A Prefect task runner for the extraction tasks (``choose_runner`` picks one for ``auto``).
+    """The Prefect task runner of the extraction tasks for ``runner`` (``choose_runner`` picks one for ``auto``).
 
-    - ``threads``: a thread pool in the flow process (spaCy releases the GIL little, so this is mostly for
-      I/O overlap and small batches).
-    - ``processes``: ``workers`` local processes (``ProcessPoolTaskRunner``).
+    - ``threads``: a thread pool in the flow process. With ``processes``, the flow also opens an
+      ``ExtractionPool`` (``use_extraction_pool``): the tasks run in these threads and hand their CPU work to its
+      worker processes.
     - ``dask``: an existing Dask scheduler (``dask_address``, e.g. ``tcp://host:8786``), or a temporary
       ``LocalCluster`` of ``workers`` single-threaded worker processes.
     """
-    if runner == "threads":
+    if runner in ("threads", "processes"):
         from prefect.task_runners import ThreadPoolTaskRunner
 
         return ThreadPoolTaskRunner(max_workers=workers)
-    if runner == "processes":
-        from prefect.task_runners import ProcessPoolTaskRunner
-
-        return ProcessPoolTaskRunner(max_workers=workers)
     if runner == "dask":
         from prefect_dask import DaskTaskRunner
 
@@ -148,6 +145,76 @@ def make_task_runner(runner: str = "threads", *, workers: int = 2, dask_address:
             "host": "127.0.0.1", "dashboard_address": "127.0.0.1:8787",
         })
     raise ValueError(f"unknown runner {runner!r}: choose {', '.join(RUNNERS)}")
+
+
+class ExtractionPool:
+    """The worker processes of ``--runner processes``: the run's extraction tasks are Prefect tasks in threads of
+    the flow process (``ThreadPoolTaskRunner``: their runs, states and retries are Prefect's as with any runner),
+    and each hands its batch's CPU work (``flows.batch.extract_paths``) to one of these processes.
+
+    A worker imports the extractors and ``flows.batch`` only: not Prefect, which a task-runner worker process
+    (``ProcessPoolTaskRunner``) imports and runs a task engine and API clients with (about 60 MB and a CPU second
+    per worker, and the task's settings serialised at every submit). Workers are spawned (not forked: the flow
+    process runs threads) when the first batch is handed over, and load their spaCy models once.
+
+    A worker that dies (killed, out of memory) breaks the pool: the batches running then fail with
+    ``BrokenProcessPool`` and the next calls get a fresh pool, so that Prefect's retries of those tasks run."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._executor = None
+
+    def _new_executor(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def run(self, fn, /, *args, **kwargs):
+        """``fn(*args, **kwargs)`` in a worker process (``fn`` importable by name, arguments and result pickled)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        with self._lock:
+            if self._executor is None:
+                self._executor = self._new_executor()
+            executor = self._executor
+        try:
+            return executor.submit(fn, *args, **kwargs).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._executor is executor:  # the first to notice: a fresh pool for the retries
+                    self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+_extraction_pool: contextvars.ContextVar[ExtractionPool | None] = contextvars.ContextVar("canvas_etl_extraction_pool",
+                                                                                          default=None)
+
+
+def extraction_pool() -> ExtractionPool | None:
+    """The extraction pool of the flow run this thread works for (``use_extraction_pool``), if any."""
+    return _extraction_pool.get()
+
+
+@contextlib.contextmanager
+def use_extraction_pool(workers: int) -> Iterator[ExtractionPool]:
+    """An ``ExtractionPool`` of ``workers`` processes for the tasks submitted from this context (Prefect's thread
+    pool runner copies the submitter's context into its threads); its workers stop at the end."""
+    pool = ExtractionPool(workers)
+    token = _extraction_pool.set(pool)
+    try:
+        yield pool
+    finally:
+        _extraction_pool.reset(token)
+        pool.close()
 
 
 # What a temporary server, which lives for one run, is spared at each start unless the environment says otherwise
@@ -272,7 +339,7 @@ def prefect_api() -> Iterator[Callable[[], str | None]]:
     """Make sure every process of a run talks to the same Prefect API, and start it early.
 
     Without ``PREFECT_API_URL``, Prefect starts a temporary ("ephemeral") server lazily, in whichever process
-    first needs a client. Task worker processes (process pool, Dask) would then each start their own
+    first needs a client. Task worker processes (Dask) would then each start their own
     temporary server (seconds each, and several writers on the same SQLite file). Here the temporary server
     is started once, as soon as the run begins; the ``ready()`` this yields waits for it and makes its URL the
     process's ``PREFECT_API_URL`` (``_process_api_url``: every thread of this process, and the workers, which

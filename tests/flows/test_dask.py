@@ -1,6 +1,6 @@
 """Scale-out runners give the same warehouse as the default one: a Dask cluster of worker processes, and a
 local process pool. Extraction runs in the workers; loading stays in the flow process (one DuckDB writer).
-Also: the extract task's retries with backoff work inside those workers."""
+Also: the extract task's retries with backoff work inside Dask workers (the process pool's: test_extraction_pool.py)."""
 from __future__ import annotations
 
 import os
@@ -202,8 +202,7 @@ def _flaky(marker: str) -> dict:
     return {"attempt": attempt, "pid": os.getpid(), "at": time.time()}
 
 
-@pytest.mark.parametrize("runner", ["processes", "dask"])
-def test_extract_task_retries_with_backoff_in_workers(runner, tmp_path, prefect_harness, request):
+def test_extract_task_retries_with_backoff_in_dask_workers(tmp_path, prefect_harness, dask_cluster):
     from prefect import flow, task
 
     assert extract_batch.retries >= 1 and extract_batch.retry_delay_seconds
@@ -215,8 +214,7 @@ def test_extract_task_retries_with_backoff_in_workers(runner, tmp_path, prefect_
     def retry_check(marker: str) -> dict:
         return flaky.submit(marker).result()
 
-    address = request.getfixturevalue("dask_cluster").scheduler_address if runner == "dask" else None
-    runner_obj = make_task_runner(runner, workers=1, dask_address=address)
+    runner_obj = make_task_runner("dask", workers=1, dask_address=dask_cluster.scheduler_address)
     t0 = time.time()
     out = retry_check.with_options(task_runner=runner_obj)(str(tmp_path / "attempts"))
     assert out["attempt"] == 2

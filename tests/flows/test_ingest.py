@@ -224,7 +224,7 @@ def test_nothing_new_in_a_lake_is_recorded_without_a_flow_run(tmp_path, prefect_
 
 def test_an_extraction_process_freezes_its_models_out_of_the_garbage_collector(tmp_path, sample_path):
     """After its first batch, an extraction process's long-lived objects (models, rule tables) are frozen and
-    collections start later (flows.ingest._tune_gc); the next batch gives the same rows. Extraction runs niced,
+    collections start later (flows.batch._tune_gc); the next batch gives the same rows. Extraction runs niced,
     once (the second batch does not lower it again)."""
     import json
     import subprocess
@@ -233,7 +233,7 @@ def test_an_extraction_process_freezes_its_models_out_of_the_garbage_collector(t
 
     script = textwrap.dedent("""
         import gc, json, sys
-        from flows.ingest import GC_THRESHOLD, extract_paths
+        from flows.batch import GC_THRESHOLD, extract_paths
         import os
         nice = os.nice(0)
         before = (gc.get_threshold(), gc.get_freeze_count())
@@ -249,4 +249,4 @@ def test_an_extraction_process_freezes_its_models_out_of_the_garbage_collector(t
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["frozen_before"] == 0 and out["frozen"] > 10_000
     assert list(out["after"]) == out["tuned"] != list(out["before"]) and out["same"]
-    assert out["niced"] == 5  # extraction runs nicer than the analysts' commands (flows.ingest.EXTRACT_NICE)
+    assert out["niced"] == 5  # extraction runs nicer than the analysts' commands (flows.batch.EXTRACT_NICE)

@@ -1,0 +1,88 @@
+"""``--runner processes``: the extraction tasks are Prefect tasks in threads of the flow process, and each hands
+its batch's CPU work to a worker process of the run's ``ExtractionPool``. The workers never import Prefect; a
+worker that dies breaks the pool, which is replaced, and Prefect's retries run the batch again.
+
+(The whole ingest with this runner gives the same warehouse as the default one: tests/flows/test_dask.py.)
+This module imports no Prefect at its top: the workers import it to find the functions they are handed."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.batch import extract_paths
+from flows.run import ExtractionPool, extraction_pool, use_extraction_pool
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
+
+
+def _worker_modules() -> dict:
+    """Runs in a worker: its pid and which heavy packages it has imported."""
+    loaded = {name.split(".")[0] for name in sys.modules}
+    return {"pid": os.getpid(), "prefect": "prefect" in loaded, "spacy": "spacy" in loaded}
+
+
+def _die_once(marker: str) -> dict:
+    """Runs in a worker: the first attempt kills its process (as the OOM killer would), the next one answers."""
+    path = Path(marker)
+    attempt = int(path.read_text()) + 1 if path.exists() else 1
+    path.write_text(str(attempt))
+    if attempt == 1:
+        os._exit(9)
+    return {"attempt": attempt, "pid": os.getpid()}
+
+
+def test_a_batch_is_extracted_in_a_worker_that_never_imports_prefect():
+    report = sorted(FIXTURES.glob("*.txt"))[0]
+    pool = ExtractionPool(1)
+    try:
+        here = extract_paths([str(report)], "run-here")
+        there = pool.run(extract_paths, [str(report)], "run-here")
+        worker = pool.run(_worker_modules)
+    finally:
+        pool.close()
+    assert worker["pid"] != os.getpid()
+    assert worker["spacy"] and not worker["prefect"]
+    assert [d["path"] for d in there["documents"]] == [str(report)] and not there["rejections"]
+    assert there["documents"][0]["facts"].equals(here["documents"][0]["facts"])  # the same Arrow table
+
+
+def test_the_pool_belongs_to_the_context_that_opened_it():
+    assert extraction_pool() is None
+    with use_extraction_pool(2) as pool:
+        assert extraction_pool() is pool and pool.workers == 2
+    assert extraction_pool() is None
+
+
+def test_a_dead_worker_is_replaced_and_prefect_retries_its_batch(tmp_path, prefect_harness):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from prefect import flow, task
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.ingest import extract_batch
+
+    @task(retries=extract_batch.retries, retry_delay_seconds=extract_batch.retry_delay_seconds, persist_result=False)
+    def batch(marker: str) -> dict:
+        return extraction_pool().run(_die_once, marker)
+
+    @flow(task_runner=ThreadPoolTaskRunner(max_workers=1), persist_result=False)
+    def run(marker: str) -> dict:
+        with use_extraction_pool(1):
+            return batch.submit(marker).result()
+
+    out = run(str(tmp_path / "attempts"))
+    assert out["attempt"] == 2 and out["pid"] != os.getpid()
+
+    pool = ExtractionPool(1)  # without Prefect's retry, the caller sees the broken pool, and the next call works
+    try:
+        marker = str(tmp_path / "again")
+        with pytest.raises(BrokenProcessPool):
+            pool.run(_die_once, marker)
+        assert pool.run(_die_once, marker)["attempt"] == 2
+    finally:
+        pool.close()
