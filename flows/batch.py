@@ -164,6 +164,18 @@ EXTRACT_NICE = 5
 _niced = False
 
 
+def start_worker(use_model: bool = True) -> None:
+    """The first step of an extraction pool's worker process (``flows.run.ExtractionPool``): extraction's lower
+    priority, then what its first batch would load (``extractors.warm``: the spaCy pipelines and rule tables of
+    every language), frozen out of the garbage collector. The command line starts the workers while Prefect's
+    server boots."""
+    from extractors.warm import warm_up
+
+    _lower_priority()
+    warm_up(use_model=use_model)
+    _tune_gc()
+
+
 def _lower_priority() -> None:
     global _niced
     if not _niced:

@@ -160,8 +160,8 @@ class ExtractionPool:
     A worker that dies (killed, out of memory) breaks the pool: the batches running then fail with
     ``BrokenProcessPool`` and the next calls get a fresh pool, so that Prefect's retries of those tasks run."""
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, *, use_model: bool = True) -> None:
+        self.workers, self.use_model = workers, use_model
         self._lock = threading.Lock()
         self._executor = None
 
@@ -169,7 +169,19 @@ class ExtractionPool:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        from flows.batch import start_worker
+
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=start_worker, initargs=(self.use_model,))
+
+    def start(self) -> "ExtractionPool":
+        """Start every worker now (each loads its models: ``flows.batch.start_worker``), without waiting."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = self._new_executor()
+            for _ in range(self.workers):  # a task given while every worker is busy starts one more
+                self._executor.submit(int)
+        return self
 
     def run(self, fn, /, *args, **kwargs):
         """``fn(*args, **kwargs)`` in a worker process (``fn`` importable by name, arguments and result pickled)."""
@@ -204,11 +216,37 @@ def extraction_pool() -> ExtractionPool | None:
     return _extraction_pool.get()
 
 
+_prepared_pool: ExtractionPool | None = None  # started by the command line before the flow (prepare_extraction_pool)
+
+
+def prepare_extraction_pool(workers: int, *, use_model: bool = True) -> None:
+    """The command line's step for a run that will extract in worker processes: start them now, so that they
+    load their models while Prefect's temporary server boots; the flow's ``use_extraction_pool`` adopts them
+    (``discard_prepared_pool`` stops them if it does not)."""
+    global _prepared_pool
+    discard_prepared_pool()
+    _prepared_pool = ExtractionPool(workers, use_model=use_model).start()
+
+
+def discard_prepared_pool() -> None:
+    """Stop the workers of ``prepare_extraction_pool`` that no flow adopted."""
+    global _prepared_pool
+    pool, _prepared_pool = _prepared_pool, None
+    if pool is not None:
+        pool.close()
+
+
 @contextlib.contextmanager
-def use_extraction_pool(workers: int) -> Iterator[ExtractionPool]:
+def use_extraction_pool(workers: int, *, use_model: bool = True) -> Iterator[ExtractionPool]:
     """An ``ExtractionPool`` of ``workers`` processes for the tasks submitted from this context (Prefect's thread
-    pool runner copies the submitter's context into its threads); its workers stop at the end."""
-    pool = ExtractionPool(workers)
+    pool runner copies the submitter's context into its threads), the prepared one when it matches
+    (``prepare_extraction_pool``); its workers stop at the end."""
+    global _prepared_pool
+    pool, _prepared_pool = _prepared_pool, None
+    if pool is None or (pool.workers, pool.use_model) != (workers, use_model):
+        if pool is not None:
+            pool.close()
+        pool = ExtractionPool(workers, use_model=use_model)
     token = _extraction_pool.set(pool)
     try:
         yield pool
@@ -436,10 +474,12 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
             done = record_unchanged_run(plan, db, lock_timeout, data_path)
             if done is not None:
                 return done
-        if plan is not None and plan.todo and use_model:
+        if plan is not None and plan.todo:
             choice = choose_runner(runner, documents=len(plan.todo), batches=len(_batches(plan.todo)),
                                    workers=workers, dask_address=dask_address_default(dask_address))
-            if not choice.parallel:  # extracted here: load the models while the server boots
+            if choice.name == "processes":  # the workers start and load their models while the server boots
+                prepare_extraction_pool(choice.workers, use_model=use_model)
+            elif not choice.parallel and use_model:  # extracted here: load the models while the server boots
                 threading.Thread(target=_warm_up, args=([p for p, _ in plan.todo],), name="canvas-etl-warm-up",
                                  daemon=True).start()
         kwargs = dict(paths=paths, db=db, edition=edition, use_model=use_model,
@@ -447,4 +487,7 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
         if data_path is not None:  # a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)
             kwargs["data_path"] = data_path
         ready()
-        return ingest_flow(**kwargs)
+        try:
+            return ingest_flow(**kwargs)
+        finally:
+            discard_prepared_pool()

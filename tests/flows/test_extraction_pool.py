@@ -10,10 +10,13 @@ import os
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
+import flows.run
 from flows.batch import extract_paths
-from flows.run import ExtractionPool, extraction_pool, use_extraction_pool
+from flows.run import (ExtractionPool, discard_prepared_pool, extraction_pool, prepare_extraction_pool,
+                       use_extraction_pool)
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +27,13 @@ def _worker_modules() -> dict:
     """Runs in a worker: its pid and which heavy packages it has imported."""
     loaded = {name.split(".")[0] for name in sys.modules}
     return {"pid": os.getpid(), "prefect": "prefect" in loaded, "spacy": "spacy" in loaded}
+
+
+def _models_loaded() -> int:
+    """Runs in a worker: how many spaCy pipelines it has loaded."""
+    from extractors.nlp import _load
+
+    return _load.cache_info().currsize
 
 
 def _die_once(marker: str) -> dict:
@@ -55,6 +65,25 @@ def test_the_pool_belongs_to_the_context_that_opened_it():
     assert extraction_pool() is None
     with use_extraction_pool(2) as pool:
         assert extraction_pool() is pool and pool.workers == 2
+    assert extraction_pool() is None
+
+
+def test_workers_start_with_their_models_loaded_and_the_flow_adopts_the_prepared_pool():
+    from extractors.nlp import MODELS
+
+    prepare_extraction_pool(1)
+    with use_extraction_pool(1) as pool:
+        assert pool.run(_models_loaded) == len(MODELS)  # loaded by the worker's first step, before any batch
+        prepared = pool
+    prepare_extraction_pool(1)
+    with use_extraction_pool(2) as pool:  # not the size the flow chose: stopped, and a pool of the right size
+        assert pool is not prepared and pool.workers == 2
+    prepare_extraction_pool(1, use_model=False)
+    worker = flows.run._prepared_pool.run(os.getpid)
+    discard_prepared_pool()  # never adopted (the flow failed first): its worker stopped
+    assert not psutil.pid_exists(worker)
+    with use_extraction_pool(1, use_model=False) as pool:
+        assert pool.run(_models_loaded) == len(MODELS)  # rules-only pipelines (blank spaCy), one per language
     assert extraction_pool() is None
 
 
