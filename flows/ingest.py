@@ -331,26 +331,40 @@ class _SnapshotPublisher:
         except ValueError:
             self.every = 300.0
         self.last = time.monotonic()
+        self.copy = None  # a copy started with publish(wait=False), until settle()
 
     def maybe(self) -> None:
         if self.every > 0 and time.monotonic() - self.last >= self.every:
             self.publish()
 
-    def publish(self, final: bool = False, changed: bool = True) -> None:
+    def publish(self, final: bool = False, changed: bool = True, wait: bool = True) -> None:
         """``changed=False`` at the end of a run that loaded and rejected nothing: the snapshot already there
-        holds the same data (only this run's ``runs`` row is missing from it), so it is kept."""
+        holds the same data (only this run's ``runs`` row is missing from it), so it is kept. ``wait=False``: the
+        copy runs while the caller goes on reading (the run's summary), and ``settle()`` says how it ended."""
         if self.wh.is_lake:
             return
         if final and not changed and self.wh.publish_snapshot_path().is_file():
             return
-        t0 = time.perf_counter()
+        self.started = time.perf_counter()
         try:
-            path = self.wh.publish_snapshot()
+            self.copy = self.wh.publish_snapshot(wait=False)
+        except Exception as exc:  # readers keep the previous snapshot
+            self.logger.warning("read snapshot not published: %s: %s", type(exc).__name__, exc)
+            return
+        if wait:
+            self.settle()
+
+    def settle(self) -> None:
+        copy, self.copy = self.copy, None
+        if copy is None:
+            return
+        try:
+            path = copy.wait()
         except Exception as exc:  # readers keep the previous snapshot
             self.logger.warning("read snapshot not published: %s: %s", type(exc).__name__, exc)
             return
         self.last = time.monotonic()
-        self.logger.info("read snapshot published: %s (%.2f s)", path, time.perf_counter() - t0)
+        self.logger.info("read snapshot published: %s (%.2f s)", path, time.perf_counter() - self.started)
 
 
 @flow(name="canvas-ingest", log_prints=False, persist_result=False)
@@ -453,9 +467,12 @@ def ingest_flow(
                 shutil.rmtree(staging, ignore_errors=True)
             summary.seconds = time.perf_counter() - started
             wh.finish_run(run_id, status, summary.counts())
-            snapshots.publish(final=True, changed=bool(summary.documents_loaded or summary.documents_rejected))
-            # artifacts on the flow run page, events for automations (flows/notify.py; never raises)
+            # the snapshot is copied while the run's summary is read and published: artifacts on the flow run
+            # page, events for automations (flows/notify.py; never raises)
+            snapshots.publish(final=True, changed=bool(summary.documents_loaded or summary.documents_rejected),
+                              wait=False)
             publish_run(wh, summary, files, status, db, flow_run_id, logger)
+            snapshots.settle()
     _write_summary_json(summary)
     logger.info(
         "documents %d (loaded %d, unchanged %d, rejected %d), facts %d, %.1f s",

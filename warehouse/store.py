@@ -31,6 +31,7 @@ read-only at a run's snapshot.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -278,6 +279,33 @@ class WarehouseLocked(RuntimeError):
         self.holder = holder or {}
 
 
+class _SnapshotCopy:
+    """A snapshot copy running in another process (``Warehouse.snapshot``): ``wait()`` puts it in place and gives
+    its path, or removes the partial copy and raises."""
+
+    def __init__(self, process: subprocess.Popen, tmp: Path, dest: Path) -> None:
+        self.process, self.tmp, self.dest = process, tmp, dest
+        self._done: Path | BaseException | None = None
+
+    def wait(self) -> Path:
+        if self._done is None:
+            try:
+                _, err = self.process.communicate()
+                if self.process.returncode:
+                    raise subprocess.CalledProcessError(self.process.returncode, self.process.args, stderr=err)
+                os.replace(self.tmp, self.dest)
+                self._done = self.dest
+            except BaseException as exc:
+                if self.process.poll() is None:
+                    self.process.kill()
+                    self.process.wait()
+                self.tmp.unlink(missing_ok=True)
+                self._done = exc
+        if isinstance(self._done, BaseException):
+            raise self._done
+        return self._done
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -296,6 +324,8 @@ class Warehouse:
     """One connection to the warehouse (a DuckDB file, or a DuckLake); a writer (default) or a read-only
     reader. ``data_path``: the DuckLake's data path (or $CANVAS_ETL_DATA_PATH); ``as_of``: a run id, an ISO
     time or ``@N``: a lake opened read-only at that snapshot (refused on a DuckDB file: lake.LakeError)."""
+
+    _pending_snapshot: "_SnapshotCopy | None" = None  # snapshot(wait=False) still copying
 
     def __init__(self, path: str | os.PathLike | lake.Target, *, read_only: bool = False, lock_timeout: float = 30.0,
                  data_path: str | None = None, as_of: str | None = None):
@@ -513,6 +543,7 @@ class Warehouse:
     def close(self) -> None:
         if self._con is None:
             return
+        self._settle_snapshot()
         try:
             self._con.close()
         finally:
@@ -536,6 +567,7 @@ class Warehouse:
     def _require_writer(self) -> None:
         if self.read_only:
             raise PermissionError(f"{self.name} is opened read_only: this Warehouse never writes")
+        self._settle_snapshot()
 
     # ---- runs ------------------------------------------------------------------------------------
     def begin_run(self, flow_run_id: str | None = None, *, extractor_version: str | None = None) -> str:
@@ -769,8 +801,12 @@ class Warehouse:
         self.con.execute(insert, params)
 
     # ---- snapshot for analysts -----------------------------------------------------------------------
-    def snapshot(self, dest: str | os.PathLike) -> Path:
+    def snapshot(self, dest: str | os.PathLike, *, wait: bool = True) -> "Path | _SnapshotCopy":
         """Write a consistent copy of the warehouse to ``dest`` (atomically replaced), for analysts.
+
+        ``wait=False``: return as soon as the copy has started (a ``_SnapshotCopy``, whose ``wait()`` gives the
+        path or raises), so that the caller reads meanwhile (a run's summary); this connection's next write, or
+        its closing, waits for the copy first.
 
         Analysts cannot open the warehouse while a load holds it (DuckDB file lock); they open the
         snapshot instead (read-only). The writer checkpoints (every committed transaction moves from the WAL
@@ -786,24 +822,33 @@ class Warehouse:
             raise ValueError("snapshot destination is the warehouse itself")
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
+        self._settle_snapshot()
         self.con.execute("CHECKPOINT")
-        try:
-            # copied by another process: the file lock DuckDB holds is a POSIX record lock, which this process
-            # would lose the moment it closed any descriptor of the file of its own (its copy's read side)
-            subprocess.run([sys.executable, "-c", "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])",
-                            str(self.path), str(tmp)], check=True, capture_output=True)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        os.replace(tmp, dest)
-        return dest
+        # copied by another process: the file lock DuckDB holds is a POSIX record lock, which this process would
+        # lose the moment it closed any descriptor of the file of its own (its copy's read side)
+        copy = _SnapshotCopy(subprocess.Popen(
+            [sys.executable, "-c", "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])", str(self.path),
+             str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), tmp, dest)
+        if wait:
+            return copy.wait()
+        self._pending_snapshot = copy
+        return copy
 
-    def publish_snapshot(self) -> Path | None:
+    def _settle_snapshot(self) -> None:
+        """Before the next write, or closing: the copy started by ``snapshot(wait=False)`` ends first (its
+        outcome is its caller's to read, from the ``_SnapshotCopy`` it got)."""
+        copy, self._pending_snapshot = self._pending_snapshot, None
+        if copy is not None:
+            with contextlib.suppress(Exception):
+                copy.wait()
+
+    def publish_snapshot(self, *, wait: bool = True) -> "Path | _SnapshotCopy | None":
         """The read snapshot beside a DuckDB warehouse file (:func:`snapshot_path`), atomically replaced: what
-        read commands answer from while a load holds the file. Nothing to do on a lake (returns None)."""
+        read commands answer from while a load holds the file. Nothing to do on a lake (returns None).
+        ``wait=False``: see ``snapshot``."""
         if self.is_lake:
             return None
-        return self.snapshot(snapshot_path(self.path))
+        return self.snapshot(snapshot_path(self.path), wait=wait)
 
     def publish_snapshot_path(self) -> Path:
         return snapshot_path(self.path)

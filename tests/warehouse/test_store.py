@@ -371,6 +371,27 @@ def test_snapshot_for_analysts(db, tmp_path):
     assert [p.name for p in snap.parent.iterdir()] == ["canvas-snapshot.duckdb"]
 
 
+def test_a_snapshot_copied_while_the_writer_reads_is_settled_before_its_next_write(db, tmp_path):
+    snap = tmp_path / "snap" / "s.duckdb"
+    with Warehouse(db) as w:
+        run_id = w.begin_run()
+        load(w, document("a.txt", ticker="BABA"), [fact("1.6E+9", "USD")], run_id)
+        copy = w.snapshot(snap, wait=False)  # the copy runs in another process ...
+        assert w.query("SELECT count(*) FROM facts") == [(1,)]  # ... while this connection reads
+        load(w, document("b.txt", ticker="BABA"), [fact("2", "USD")], run_id)  # a write waits for it first
+        assert copy.process.returncode == 0 and copy.wait() == snap.resolve()
+        bad = w.snapshot(tmp_path / "other" / "x.duckdb", wait=False)
+        bad.dest = tmp_path / "no-such-dir" / "x.duckdb"  # its final rename will fail
+    # closing waited for the copy; its failure is its caller's to read, and the partial copy is gone
+    assert bad.process.returncode == 0
+    with pytest.raises(OSError):
+        bad.wait()
+    assert not bad.tmp.exists() and list((tmp_path / "other").iterdir()) == []
+    with Warehouse(snap, read_only=True) as s:  # the snapshot holds the state of its start: one document
+        assert s.query("SELECT count(*) FROM facts") == [(1,)]
+    assert [p.name for p in snap.parent.iterdir()] == ["s.duckdb"]
+
+
 @pytest.mark.parametrize("backend", ["file", "lake"])
 def test_a_group_of_documents_loads_each_once_and_refuses_only_the_bad_one(tmp_path, backend):
     """``load_new_documents``: on a DuckLake the valid documents of a group go in one commit; a document the
