@@ -1,4 +1,5 @@
--- canvas-etl warehouse schema (DuckDB 1.5). Idempotent: run on every writer open.
+-- canvas-etl warehouse schema (DuckDB 1.5). Idempotent: run at a writer's open when the file does not hold this
+-- very text yet (its fingerprint in warehouse_schema; a DuckLake keeps it as its schema snapshot's commit message).
 -- Table and column names are a public API for analysts: add, never rename.
 -- Every table, view and column carries a COMMENT; docs/warehouse.md is generated from them
 -- (python -m warehouse.docs), so edit the comments here, never the markdown.
@@ -96,6 +97,16 @@ ON CONFLICT DO NOTHING;
 COMMENT ON TABLE period_sources IS 'Where the period of a fact was found (facts.period_source).';
 COMMENT ON COLUMN period_sources.source IS 'Source key, as stored in facts.period_source.';
 COMMENT ON COLUMN period_sources.description IS 'What the source means.';
+
+-- ---------------------------------------------------------------------------------------------
+-- warehouse_schema
+CREATE TABLE IF NOT EXISTS warehouse_schema (
+    fingerprint VARCHAR NOT NULL,
+    applied_at  TIMESTAMPTZ NOT NULL
+);
+COMMENT ON TABLE warehouse_schema IS 'Which version of this schema (warehouse/schema.sql) a DuckDB warehouse file holds: one row, written after the schema was applied; a writer applies the schema again only when its text has changed. Empty in a DuckLake, whose schema snapshots carry the fingerprint as their commit message.';
+COMMENT ON COLUMN warehouse_schema.fingerprint IS 'First 16 hex digits of the SHA-256 of the schema text applied.';
+COMMENT ON COLUMN warehouse_schema.applied_at IS 'When that schema text was applied to this file.';
 
 -- ---------------------------------------------------------------------------------------------
 -- runs

@@ -69,9 +69,21 @@ def schema_sql() -> str:
     return resources.files("warehouse").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create/refresh every table, view and comment (idempotent)."""
-    con.execute(schema_sql())
+def apply_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create/refresh every table, view and comment (idempotent), unless the file already holds this very
+    schema text: its fingerprint is kept in ``warehouse_schema``, written last (the script is ~300 statements,
+    about 0.15 s at every writer open otherwise). Returns True when the schema was applied."""
+    ddl = schema_sql()
+    fingerprint = lake.ddl_fingerprint(ddl)
+    try:
+        if con.execute("SELECT fingerprint FROM warehouse_schema").fetchall() == [(fingerprint,)]:
+            return False
+    except duckdb.CatalogException:  # a new file, or one made before the table
+        pass
+    con.execute(ddl)
+    con.execute("DELETE FROM warehouse_schema")
+    con.execute("INSERT INTO warehouse_schema VALUES (?, ?)", [fingerprint, _now()])
+    return True
 
 
 # The loader is one of several processes on the machine (extraction workers run beside it): small

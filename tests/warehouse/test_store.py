@@ -450,3 +450,29 @@ def test_publishing_the_snapshot_keeps_the_writer_s_lock(tmp_path):
         other = subprocess.run([sys.executable, "-c", probe, str(db)], capture_output=True, text=True)
         assert other.returncode != 0 and "Could not set lock" in other.stderr, other.stdout + other.stderr
         assert subprocess.run([sys.executable, "-c", probe, str(snap)], capture_output=True, text=True).stdout == "opened\n"
+
+
+def test_the_schema_is_applied_again_only_when_its_text_changes(tmp_path, monkeypatch):
+    import duckdb
+
+    from warehouse import lake, store
+
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db):
+        pass
+    con = duckdb.connect(str(db))
+    try:
+        fingerprint = lake.ddl_fingerprint(store.schema_sql())
+        assert con.execute("SELECT fingerprint FROM warehouse_schema").fetchall() == [(fingerprint,)]
+        assert store.apply_schema(con) is False  # the same text: nothing run
+        ddl = store.schema_sql() + "\nCREATE OR REPLACE VIEW probe AS SELECT 1 AS x;\n"
+        monkeypatch.setattr(store, "schema_sql", lambda: ddl)
+        assert store.apply_schema(con) is True  # a new text (a new release): applied, and remembered
+        assert con.execute("SELECT x FROM probe").fetchall() == [(1,)]
+        assert con.execute("SELECT fingerprint FROM warehouse_schema").fetchall() == [(lake.ddl_fingerprint(ddl),)]
+        assert store.apply_schema(con) is False
+        con.execute("DROP TABLE warehouse_schema")  # a file made before the table: applied, and the table made
+        assert store.apply_schema(con) is True
+        assert con.execute("SELECT count(*) FROM warehouse_schema").fetchall() == [(1,)]
+    finally:
+        con.close()
