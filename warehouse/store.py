@@ -89,11 +89,15 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> bool:
 # The loader is one of several processes on the machine (extraction workers run beside it): small
 # per-document transactions gain nothing from many threads, and DuckDB's default memory limit (80 % of RAM)
 # would let its cache grow with the warehouse. Appends need little cache, and no table has an index that
-# grows with the facts, so 64 MB holds for any warehouse size. Override with CANVAS_ETL_DUCKDB_THREADS /
-# _MEMORY.
+# grows with the facts, so 64 MB holds for any warehouse size. DuckDB moves committed data from its WAL into the
+# file (compressing it) when the WAL passes ``checkpoint_threshold``; at its default (16 MB) a big load checkpoints
+# every ~80 documents and compresses the newest row groups again each time: at 64 MB the loader spends ~30 % less
+# CPU (1,000 bench reports: 12.7 -> 8.8 s) and the end of the run's checkpoint (before the snapshot copy) takes
+# ~0.8 s more. Override with CANVAS_ETL_DUCKDB_THREADS / _MEMORY / _CHECKPOINT.
 WRITER_CONFIG = {
     "threads": os.environ.get("CANVAS_ETL_DUCKDB_THREADS", "1"),
     "memory_limit": os.environ.get("CANVAS_ETL_DUCKDB_MEMORY", "64MB"),
+    "checkpoint_threshold": os.environ.get("CANVAS_ETL_DUCKDB_CHECKPOINT", "64MB"),
 }
 
 

@@ -476,3 +476,17 @@ def test_the_schema_is_applied_again_only_when_its_text_changes(tmp_path, monkey
         assert con.execute("SELECT count(*) FROM warehouse_schema").fetchall() == [(1,)]
     finally:
         con.close()
+
+
+def test_the_writer_runs_with_its_configuration(db):
+    import duckdb
+
+    from warehouse.store import WRITER_CONFIG
+
+    names = "('threads', 'memory_limit', 'checkpoint_threshold')"
+    q = f"SELECT name, value FROM duckdb_settings() WHERE name IN {names} ORDER BY name"
+    with Warehouse(db) as w:
+        got = w.query(q)
+    assert got == duckdb.connect(config=WRITER_CONFIG).execute(q).fetchall()
+    default = dict(duckdb.connect().execute(q).fetchall())
+    assert dict(got)["checkpoint_threshold"] != default["checkpoint_threshold"]  # not DuckDB's 16 MB
