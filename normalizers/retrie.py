@@ -127,9 +127,10 @@ def _opens_with_assertion(items) -> bool:
     return False
 
 
-def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
+def first_char_lookahead(rx: re.Pattern, *, always: bool = False) -> re.Pattern:
     """``rx`` with a look-ahead on the characters its matches can start with, when it opens with look-behinds
-    or a word boundary
+    or a word boundary (or, with ``always``, whatever it opens with: re's own first-character scan does not
+    serve an alternation of case-sensitive groups such as "(?-i:Q|T)[1-4]|[1-4](?-i:Q|T)")
     (then ``re`` cannot skip the positions where no match can start: it tries every look-behind, then the
     alternation, at each of them; a look-ahead on one character class is a single test). Same matches: every
     match starts with one of those characters (the class has the pattern's own flags). ``rx`` itself when its
@@ -139,7 +140,7 @@ def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
 
         parsed = _parser.parse(rx.pattern, rx.flags)
         first = list(parsed)
-        if not _opens_with_assertion(first):
+        if not always and not _opens_with_assertion(first):
             return rx
         r = _first_items(first, bool(rx.flags & re.IGNORECASE))
     except (ImportError, AttributeError, re.error):  # pragma: no cover
@@ -153,4 +154,5 @@ def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
         classes = ["[" + cs + ci + "]"]
     else:
         classes = (["[" + cs + "]"] if cs else []) + (["(?i:[" + ci + "])"] if ci else [])
-    return re.compile("(?=" + "|".join(classes) + ")" + rx.pattern, rx.flags)
+    # grouped: the look-ahead must stand before every alternative of a pattern that is an alternation
+    return re.compile("(?=" + "|".join(classes) + ")(?:" + rx.pattern + ")", rx.flags)

@@ -204,18 +204,24 @@ class _Grammar(_Handlers):
             "words": re.compile(W0 + _alt(trig), _RE_FLAGS),  # relative, multi-year, "same", quarter words
             "qh": re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", _RE_FLAGS),  # Q3, 3Q
             "fy": re.compile(fy_abbr, _RE_FLAGS),  # FY25
-            "cy": re.compile(rf"{cy_abbr}|{W0}{calw}", _RE_FLAGS),  # CY25, calendar year
-            "date": re.compile(rf"{month}|\d[/.]\d{{1,2}}[/.]\d|\d-\d\d-\d", _RE_FLAGS),  # a month name, 30/06/2025
-            "month": re.compile(month, _RE_FLAGS),
+            "cy_abbr": re.compile(cy_abbr, _RE_FLAGS),  # CY25
+            "cy_words": re.compile(rf"{W0}{calw}", _RE_FLAGS),  # calendar year
+            "month": re.compile(month, _RE_FLAGS),  # a month name
+            "date_num": re.compile(r"\d[/.]\d{1,2}[/.]\d|\d-\d\d-\d", _RE_FLAGS),  # 30/06/2025, 2025-06-30
             "month_num": re.compile(r"\d/\d|\d-\d"),  # 06/2025, 2025-03
             "fyw": re.compile(W0 + fyw, _RE_FLAGS),  # fiscal year words
             "qhw": re.compile(rf"{W0}(?:{qw}|{hw})", _RE_FLAGS),  # quarter and half words
             "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
-            "nine": re.compile(rf"{W0}(?:{nmw})|{nma}", _RE_FLAGS),  # "nine months", "9M"
+            "nine_words": re.compile(rf"{W0}(?:{nmw})", _RE_FLAGS),  # "nine months"
+            "nine_abbr": re.compile(nma, _RE_FLAGS),  # "9M"
         }
-        self.gates = {name: first_char_lookahead(rx) for name, rx in self.gates.items()}
+        # a need met by any of several gates (one search per alternative, each with its own first-character
+        # look-ahead, is cheaper than one search of their alternation, which gets none)
+        self.gate_any = {"cy": ("cy_abbr", "cy_words"), "date": ("month", "date_num"),
+                         "nine": ("nine_words", "nine_abbr")}
+        self.gates = {name: first_char_lookahead(rx, always=True) for name, rx in self.gates.items()}
         self.year_blockers = _YearBlockers(v)
 
 
