@@ -199,15 +199,26 @@ class _Grammar(_Handlers):
         # word lists only where a word starts.
         W0 = r"(?<![^\W\d_])"
         month = rf"{W0}(?:{self.month_alt})(?:\.|{E})"
+        # The case-sensitive gates (letters, digits) are compiled without IGNORECASE: re then finds their first
+        # character with its fast scan (a case-insensitive class costs a lower-casing per character).
+        CS = _RE_FLAGS & ~re.IGNORECASE
+        letters = self.quarter_letters + self.half_letters
+        if letters and all(len(x) == 1 for x in letters):
+            # one class first (re's fast scan), then what must follow it: "Q3", "3Q"
+            cls = re.escape("".join(sorted(set(letters))))
+            qh = re.compile(rf"[{cls}1-4](?:(?<=[{cls}])[1-4]|(?<=[1-4])[{cls}])", CS)
+        else:
+            qh = first_char_lookahead(
+                re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", CS), always=True)
         self.gates = {
             "year": re.compile(Y4),  # a four-digit year
             "words": re.compile(W0 + _alt(trig), _RE_FLAGS),  # relative, multi-year, "same", quarter words
-            "qh": re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", _RE_FLAGS),  # Q3, 3Q
-            "fy": re.compile(fy_abbr, _RE_FLAGS),  # FY25
-            "cy_abbr": re.compile(cy_abbr, _RE_FLAGS),  # CY25
+            "qh": qh,  # Q3, 3Q
+            "fy": re.compile(fy_abbr, CS),  # FY25
+            "cy_abbr": re.compile(cy_abbr, CS),  # CY25
             "cy_words": re.compile(rf"{W0}{calw}", _RE_FLAGS),  # calendar year
             "month": re.compile(month, _RE_FLAGS),  # a month name
-            "date_num": re.compile(r"\d[/.]\d{1,2}[/.]\d|\d-\d\d-\d", _RE_FLAGS),  # 30/06/2025, 2025-06-30
+            "date_num": re.compile(r"\d[/.]\d{1,2}[/.]\d|\d-\d\d-\d", CS),  # 30/06/2025, 2025-06-30
             "month_num": re.compile(r"\d/\d|\d-\d"),  # 06/2025, 2025-03
             "fyw": re.compile(W0 + fyw, _RE_FLAGS),  # fiscal year words
             "qhw": re.compile(rf"{W0}(?:{qw}|{hw})", _RE_FLAGS),  # quarter and half words
@@ -215,13 +226,13 @@ class _Grammar(_Handlers):
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
             "nine_words": re.compile(rf"{W0}(?:{nmw})", _RE_FLAGS),  # "nine months"
-            "nine_abbr": re.compile(nma, _RE_FLAGS),  # "9M"
+            "nine_abbr": re.compile(nma, CS),  # "9M"
         }
         # a need met by any of several gates (one search per alternative, each with its own first-character
         # look-ahead, is cheaper than one search of their alternation, which gets none)
         self.gate_any = {"cy": ("cy_abbr", "cy_words"), "date": ("month", "date_num"),
                          "nine": ("nine_words", "nine_abbr")}
-        self.gates = {name: first_char_lookahead(rx, always=True) for name, rx in self.gates.items()}
+        self.gates = {name: first_char_lookahead(rx) for name, rx in self.gates.items()}
         self.year_blockers = _YearBlockers(v)
 
 
