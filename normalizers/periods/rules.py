@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from re import _casefix
 from typing import Callable
 
 from ..retrie import first_char_lookahead
@@ -199,6 +200,14 @@ class _Grammar(_Handlers):
         # word lists only where a word starts.
         W0 = r"(?<![^\W\d_])"
         month = rf"{W0}(?:{self.month_alt})(?:\.|{E})"
+        # the gates that are phrases at the start of a word: their phrases (and what follows them)
+        word_gates = {
+            "words": (trig, ""), "cy_words": (W("calendar.year_words"), ""),
+            "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), ""),
+            "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), ""),
+            "between": (W("connectors.range_between"), ""), "event": (self.event_names, ""),
+            "nine_words": (W("nine_months.words"), ""),
+        }
         # The case-sensitive gates (letters, digits) are compiled without IGNORECASE: re then finds their first
         # character with its fast scan (a case-insensitive class costs a lower-casing per character).
         CS = _RE_FLAGS & ~re.IGNORECASE
@@ -233,7 +242,52 @@ class _Grammar(_Handlers):
         self.gate_any = {"cy": ("cy_abbr", "cy_words"), "date": ("month", "date_num"),
                          "nine": ("nine_words", "nine_abbr")}
         self.gates = {name: first_char_lookahead(rx) for name, rx in self.gates.items()}
+        for name, (phrases, tail) in word_gates.items():
+            self.gates[name] = _WordGate.make(self.gates[name], phrases, tail)
         self.year_blockers = _YearBlockers(v)
+
+
+# re's case-insensitive matching also pairs these (lower-case) characters with others ("ſ" with "s", "ı" with
+# "i", Greek and Cyrillic variants): a text or phrase holding one is not read in lower case (see _WordGate)
+_FOLD_SPECIAL = frozenset(chr(c) for k, vs in _casefix._EXTRA_CASES.items() for c in (k, *vs) if c > 0x7F)
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class _WordGate:
+    """A gate made of phrases at the start of a word, searched as its case-insensitive regex ``rx``
+    ("(?<![^\\W\\d_])" + phrases + tail) would be, but faster: the phrases, lower-cased, are searched
+    case-sensitively in the lower-cased text (re's fast first-character scan serves them; a case-insensitive
+    search with a look-behind first tries every position), and the word start is checked on each hit.
+    Case-insensitive matching in re compares lower-cased characters (simple case mapping), as the lower-cased
+    text does, save for the characters of _FOLD_SPECIAL and "İ" (two characters in lower case): a text with one
+    is searched with ``rx``. ``pattern`` and ``flags`` are those of ``rx``."""
+
+    __slots__ = ("rx", "fast", "pattern", "flags")
+
+    def __init__(self, rx: re.Pattern, body: str) -> None:
+        self.rx, self.pattern, self.flags = rx, rx.pattern, rx.flags
+        self.fast = re.compile(body, _RE_FLAGS & ~re.IGNORECASE)
+
+    @classmethod
+    def make(cls, rx: re.Pattern, phrases: list[str], tail: str):
+        low = [p.lower() for p in phrases]
+        if any(len(a) != len(p) or not _FOLD_SPECIAL.isdisjoint(a) for a, p in zip(low, phrases)):
+            return rx
+        return cls(rx, f"(?:{_alt(low)}){tail}")
+
+    def search(self, text: str):
+        low = text.lower()
+        if len(low) != len(text) or not (low.isascii() or _FOLD_SPECIAL.isdisjoint(low)):
+            return self.rx.search(text)
+        m = self.fast.search(low)
+        while m is not None:
+            i = m.start()
+            if i == 0 or _LETTER.match(low, i - 1) is None:
+                return m
+            m = self.fast.search(low, i + 1)
+        return None
 
 
 class _YearBlockers:
