@@ -9,9 +9,30 @@ are prefixes of each other, and the trie tries the longer continuation first.
 from __future__ import annotations
 
 import re
+from re import _casefix
 from typing import Callable, Iterable
 
 NEVER = r"(?!x)x"
+
+# Case-insensitive matching in re compares characters by their simple lower-case mapping, which str.lower() gives
+# too, save for "İ" (two characters in lower case) and the characters re also pairs with others ("ſ" with "s",
+# "ı" with "i", Greek and Cyrillic variants: these, lower-case, here).
+FOLD_SPECIAL = frozenset(chr(c) for k, vs in _casefix._EXTRA_CASES.items() for c in (k, *vs) if c > 0x7F)
+
+
+def lowered_for_ci(text: str) -> str | None:
+    """``text.lower()`` when a case-sensitive search of lower-cased phrases (with no character of FOLD_SPECIAL)
+    in it finds what the case-insensitive search of the phrases finds in ``text``, at the same offsets; None when
+    the text holds a character that rules this out."""
+    low = text.lower()
+    if len(low) != len(text) or not (low.isascii() or FOLD_SPECIAL.isdisjoint(low)):
+        return None
+    return low
+
+
+def plain_lower(phrases) -> bool:
+    """The phrases are lower-case, and lowered_for_ci's lower-cased texts serve them."""
+    return all(p == p.lower() and FOLD_SPECIAL.isdisjoint(p) for p in phrases)
 
 
 def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) -> str:

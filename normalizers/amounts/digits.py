@@ -23,8 +23,9 @@ _PHONE_RE = first_char_lookahead(re.compile(
     r"|(?<![\d,.])\d{2,4}-\d{3,8}-\d{4}(?!\d)"
     r"|(?<![\d,.])\d-\d{3}-\d{3}-\d{4}(?!\d)"
 ), always=True)
-# what every phone number above contains ("+3", "(5", "5-1"): a text without it has none (one cheap search)
-_PHONE_HINT_RE = re.compile(r"[+(]\d|\d-\d")
+# what every phone number above contains ("+3", "(5", "5-1"): a text without it has none (one cheap search, a
+# class first for re's fast first-character scan)
+_PHONE_HINT_RE = re.compile(r"[-+(](?:(?<=[+(])|(?<=\d-))\d")
 _DIGIT_RE = re.compile(r"\d")
 _VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒])")
 _DOMAIN_RE = re.compile(r"\.(?:com|net|org|cn|io|co|fr|jp|hk|uk|de|ai|app|info|biz|tv|me)(?![^\W\d_])")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from re import _casefix
 from typing import Callable
 
-from ..retrie import first_char_lookahead
+from ..retrie import FOLD_SPECIAL, first_char_lookahead, lowered_for_ci
 from .handlers import _Handlers
 from .vocabulary import Y4, _RE_FLAGS, _Vocab, _alt, _cs_alt
 
@@ -247,9 +246,6 @@ class _Grammar(_Handlers):
         self.year_blockers = _YearBlockers(v)
 
 
-# re's case-insensitive matching also pairs these (lower-case) characters with others ("ſ" with "s", "ı" with
-# "i", Greek and Cyrillic variants): a text or phrase holding one is not read in lower case (see _WordGate)
-_FOLD_SPECIAL = frozenset(chr(c) for k, vs in _casefix._EXTRA_CASES.items() for c in (k, *vs) if c > 0x7F)
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -261,8 +257,8 @@ class _WordGate:
     case-sensitively in the lower-cased text (re's fast first-character scan serves them; a case-insensitive
     search with a look-behind first tries every position), and the word start is checked on each hit.
     Case-insensitive matching in re compares lower-cased characters (simple case mapping), as the lower-cased
-    text does, save for the characters of _FOLD_SPECIAL and "İ" (two characters in lower case): a text with one
-    is searched with ``rx``. ``pattern`` and ``flags`` are those of ``rx``."""
+    text does, save for the characters of retrie.FOLD_SPECIAL and "İ" (two characters in lower case): a text with
+    one is searched with ``rx``. ``pattern`` and ``flags`` are those of ``rx``."""
 
     __slots__ = ("rx", "fast", "pattern", "flags")
 
@@ -273,13 +269,13 @@ class _WordGate:
     @classmethod
     def make(cls, rx: re.Pattern, phrases: list[str], tail: str):
         low = [p.lower() for p in phrases]
-        if any(len(a) != len(p) or not _FOLD_SPECIAL.isdisjoint(a) for a, p in zip(low, phrases)):
+        if any(len(a) != len(p) or not FOLD_SPECIAL.isdisjoint(a) for a, p in zip(low, phrases)):
             return rx
         return cls(rx, f"(?:{_alt(low)}){tail}")
 
     def search(self, text: str):
-        low = text.lower()
-        if len(low) != len(text) or not (low.isascii() or _FOLD_SPECIAL.isdisjoint(low)):
+        low = lowered_for_ci(text)
+        if low is None:
             return self.rx.search(text)
         m = self.fast.search(low)
         while m is not None:
