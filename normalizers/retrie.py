@@ -9,9 +9,30 @@ are prefixes of each other, and the trie tries the longer continuation first.
 from __future__ import annotations
 
 import re
+from re import _casefix
 from typing import Callable, Iterable
 
 NEVER = r"(?!x)x"
+
+# Case-insensitive matching in re compares characters by their simple lower-case mapping, which str.lower() gives
+# too, save for "İ" (two characters in lower case) and the characters re also pairs with others ("ſ" with "s",
+# "ı" with "i", Greek and Cyrillic variants: these, lower-case, here).
+FOLD_SPECIAL = frozenset(chr(c) for k, vs in _casefix._EXTRA_CASES.items() for c in (k, *vs) if c > 0x7F)
+
+
+def lowered_for_ci(text: str) -> str | None:
+    """``text.lower()`` when a case-sensitive search of lower-cased phrases (with no character of FOLD_SPECIAL)
+    in it finds what the case-insensitive search of the phrases finds in ``text``, at the same offsets; None when
+    the text holds a character that rules this out."""
+    low = text.lower()
+    if len(low) != len(text) or not (low.isascii() or FOLD_SPECIAL.isdisjoint(low)):
+        return None
+    return low
+
+
+def plain_lower(phrases) -> bool:
+    """The phrases are lower-case, and lowered_for_ci's lower-cased texts serve them."""
+    return all(p == p.lower() and FOLD_SPECIAL.isdisjoint(p) for p in phrases)
 
 
 def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) -> str:
@@ -127,9 +148,10 @@ def _opens_with_assertion(items) -> bool:
     return False
 
 
-def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
+def first_char_lookahead(rx: re.Pattern, *, always: bool = False) -> re.Pattern:
     """``rx`` with a look-ahead on the characters its matches can start with, when it opens with look-behinds
-    or a word boundary
+    or a word boundary (or, with ``always``, whatever it opens with: re's own first-character scan does not
+    serve an alternation of case-sensitive groups such as "(?-i:Q|T)[1-4]|[1-4](?-i:Q|T)")
     (then ``re`` cannot skip the positions where no match can start: it tries every look-behind, then the
     alternation, at each of them; a look-ahead on one character class is a single test). Same matches: every
     match starts with one of those characters (the class has the pattern's own flags). ``rx`` itself when its
@@ -139,7 +161,7 @@ def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
 
         parsed = _parser.parse(rx.pattern, rx.flags)
         first = list(parsed)
-        if not _opens_with_assertion(first):
+        if not always and not _opens_with_assertion(first):
             return rx
         r = _first_items(first, bool(rx.flags & re.IGNORECASE))
     except (ImportError, AttributeError, re.error):  # pragma: no cover
@@ -153,4 +175,5 @@ def first_char_lookahead(rx: re.Pattern) -> re.Pattern:
         classes = ["[" + cs + ci + "]"]
     else:
         classes = (["[" + cs + "]"] if cs else []) + (["(?i:[" + ci + "])"] if ci else [])
-    return re.compile("(?=" + "|".join(classes) + ")" + rx.pattern, rx.flags)
+    # grouped: the look-ahead must stand before every alternative of a pattern that is an alternation
+    return re.compile("(?=" + "|".join(classes) + ")(?:" + rx.pattern + ")", rx.flags)

@@ -46,8 +46,18 @@ def _lookup_words(words: list[tuple[str, int, int]], text_lower: str, hints, fro
     return None
 
 
+class _Hints(dict):
+    """The currency hints as the look-ups read them (find_amounts' own copy), with their cache key computed once
+    (``_hints_key``; the look-ups below run several times per figure)."""
+
+    __slots__ = ("key",)
+
+
 def _hints_key(hints) -> frozenset | None:
-    return frozenset(hints.items()) if hints else None
+    if not hints:
+        return None
+    key = getattr(hints, "key", None)
+    return key if key is not None else frozenset(hints.items())
 
 
 def _hints(hints_key) -> dict | None:

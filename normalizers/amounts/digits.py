@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from ..retrie import first_char_lookahead
 from .lexicon import _SP
 
 # A digit run: space/apostrophe-grouped thousands, or digits with . , separators, or ".75". Every run starts with a
@@ -16,17 +17,23 @@ _NUM_RE = re.compile(
 )
 _NUM_BODY_RE = re.compile(r"\d{1,3}(?:[ \u00a0\u202f'’]\d{3}(?!\d))+(?:[.,]\d+)?|\d+(?:[.,]\d+)*")
 # phone numbers: "+33 1 23 45 67 89", "+1 (555) 123-4567", "555-123-4567", "1111-22223333-4444"
-_PHONE_RE = re.compile(
+_PHONE_RE = first_char_lookahead(re.compile(
     r"\+\d{1,3}(?:[ .\-]?\(\d{1,4}\))?(?:[ .\-]\d{1,4}){2,6}(?!\d)"
     r"|(?<![\d,.])\(\d{3}\)[ .\-]?\d{3}[ .\-]\d{4}(?!\d)"
     r"|(?<![\d,.])\d{2,4}-\d{3,8}-\d{4}(?!\d)"
     r"|(?<![\d,.])\d-\d{3}-\d{3}-\d{4}(?!\d)"
-)
+), always=True)
+# what every phone number above contains ("+3", "(5", "5-1"): a text without it has none (one cheap search, a
+# class first for re's fast first-character scan)
+_PHONE_HINT_RE = re.compile(r"[-+(](?:(?<=[+(])|(?<=\d-))\d")
 _DIGIT_RE = re.compile(r"\d")
 _VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒])")
 _DOMAIN_RE = re.compile(r"\.(?:com|net|org|cn|io|co|fr|jp|hk|uk|de|ai|app|info|biz|tv|me)(?![^\W\d_])")
 _FRAC_RE = re.compile(r"/(\d{1,3})(?![\d/])")
 _SPACE_SEPS = " \u00a0\u202f'’"
+_SPACE_SEP_SET = frozenset(_SPACE_SEPS)
+_SEP_RE = re.compile(r"[.,]")
+_DIGITS_RE = re.compile(r"\d+")
 _VULGAR_CHARS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒")
 
 
@@ -35,9 +42,9 @@ def _parse_digits(raw: str, dec_mark: str, scaled: bool) -> list[tuple[int, int,
     ("22,24,26"), None when it is not a quantity (version/IP-like "3.8.0")."""
     if raw[0] in ".,":
         return [(0, len(raw), Decimal("0." + raw[1:]), len(raw) - 1)]
-    if any(c in _SPACE_SEPS for c in raw):
+    if not _SPACE_SEP_SET.isdisjoint(raw):
         body = "".join(c for c in raw if c not in _SPACE_SEPS)
-        m = re.search(r"[.,]", body)
+        m = _SEP_RE.search(body)
         if m:
             return [(0, len(raw), Decimal(body[: m.start()] + "." + body[m.end():]), len(body) - m.end())]
         return [(0, len(raw), Decimal(body), 0)]
@@ -45,12 +52,12 @@ def _parse_digits(raw: str, dec_mark: str, scaled: bool) -> list[tuple[int, int,
     n_com = raw.count(",")
     if not n_dot and not n_com:
         return [(0, len(raw), Decimal(raw), 0)]
-    groups = re.split(r"[.,]", raw)
+    groups = _SEP_RE.split(raw)
     if n_dot and n_com:
         last = max(raw.rfind("."), raw.rfind(","))
         dm = raw[last]
         intpart, frac = raw[:last], raw[last + 1:]
-        igroups = re.split(r"[.,]", intpart)
+        igroups = _SEP_RE.split(intpart)
         if dm not in intpart and all(len(g) == 3 for g in igroups[1:]) and 1 <= len(igroups[0]) <= 3:
             return [(0, len(raw), Decimal("".join(igroups) + "." + frac), len(frac))]
         return _split(raw)
@@ -75,6 +82,6 @@ def _parse_digits(raw: str, dec_mark: str, scaled: bool) -> list[tuple[int, int,
 
 def _split(raw: str) -> list[tuple[int, int, Decimal, int]]:
     out = []
-    for m in re.finditer(r"\d+", raw):
+    for m in _DIGITS_RE.finditer(raw):
         out.append((m.start(), m.end() - m.start(), Decimal(m.group()), 0))
     return out

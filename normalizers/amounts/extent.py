@@ -10,7 +10,7 @@ from functools import lru_cache
 from .. import numbers as _num
 from .currency_context import _currency_after, _currency_before
 from .digits import _FRAC_RE
-from .lexicon import _SP, _Lang, _lang
+from .lexicon import _SP, _SPACES, _Lang, _lang
 from .words import _Atom, _alone, _ends_phrase
 
 _DIGIT_NEXT_RE = re.compile(_SP + r"{0,2}\d")
@@ -76,11 +76,20 @@ def _scale_at(L: _Lang, text: str, pos: int):
     return v, m.end()
 
 
-def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
-    """Extend an amount to the right: exponent, scale, currency, percent, unit."""
+_SP_CHARS = frozenset(_SPACES)
+_EXP_FIRST = frozenset("eE^x×")  # what an exponent (_EXP_RE) starts with, or a space and then "x" / "×"
+_X_CHARS = frozenset("x×")
+_GLUED_FIRST = frozenset("MkK")  # what a glued scale (_GLUED_SCALE_RE) starts with, or a space and then that
+
+
+def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints, scales: dict | None = None) -> None:
+    """Extend an amount to the right: exponent, scale, currency, percent, unit. ``scales``: _scale_at already
+    read at some positions."""
     pos = b.end
     # exponent / power forms
-    m = _EXP_RE.match(text, pos)
+    c0 = text[pos:pos + 1]
+    m = (_EXP_RE.match(text, pos)
+         if c0 in _EXP_FIRST or (c0 in _SP_CHARS and text[pos + 1:pos + 2] in _X_CHARS) else None)
     if m and not b.word:
         try:
             with localcontext() as ctx:
@@ -98,7 +107,7 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
             pos = m.end()
         except (InvalidOperation, OverflowError, ValueError):
             pass
-    sc = _scale_at(L, text, pos)
+    sc = scales[pos] if scales and pos in scales else _scale_at(L, text, pos)
     if sc and sc[0] == 100 and L.frac is not None and b.value == b.value.to_integral_value():
         # "3 hundred and 21"
         hm = _HUNDRED_AND_RE.match(text, sc[1])
@@ -117,7 +126,9 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
         pos = sc[1]
     # currency with a scale glued before it: "M€", "Md$", "k€", "MEUR"
     if b.scale is None:
-        mm = _GLUED_SCALE_RE.match(text, pos)
+        c0 = text[pos:pos + 1]
+        mm = (_GLUED_SCALE_RE.match(text, pos)
+              if c0 in _GLUED_FIRST or (c0 in _SP_CHARS and text[pos + 1:pos + 2] in _GLUED_FIRST) else None)
         if mm:
             c = _currency_after(text, mm.end(), text_lower, hints, allow_conn=False)
             if c:
@@ -127,7 +138,7 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                 b.unit, b.kind = c[0], "money"
                 pos = c[1]
     if b.unit is None:
-        h = L.half_re.match(text, pos)
+        h = L.half_re.match(text, pos) if text[pos:pos + 1] in _SP_CHARS else None  # it opens with a space
         if h:
             last = text[b.start:pos].split()[-1].lower() if b.word else ""
             if b.scale is None and last in L.scales_ci:
@@ -185,7 +196,7 @@ def _right(L: _Lang, text: str, text_lower: str, b: _Build, hints) -> None:
                 b.unit, b.kind = "points", "quantity"
             pos = p.end()
     if b.unit is None and b.scale is not None and b.scale >= 1000 and L.unit_link_re is not None:
-        lk = L.unit_link_re.match(text, pos)
+        lk = L.unit_link_re.match(text, pos) if text[pos:pos + 1] in _SP_CHARS else None  # it opens with a space
         if lk:
             u = L.unit_re.match(text, lk.end())
             if u and (u.group("ci") or u.group("cs")):
@@ -263,7 +274,8 @@ def _cached_before_cues(lang: str, before: str) -> tuple[bool, bool]:
     return bool(L.approx_before_re.search(before)), bool(L.neg_before_re.search(before))
 
 
-def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, months, partner: bool = False):
+def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, months, partner: bool = False,
+           scales: dict | None = None):
     b = _Build(a.start, a.end, a.value, a.precision, word=a.word, frac=a.frac)
     b.plain4 = (not a.word) and len(a.raw) == 4 and a.raw.isdigit() and 1900 <= int(a.raw) <= 2100
     if not b.plain4 and not a.word and len(a.raw) == 4 and a.raw.isdigit() and 1700 <= int(a.raw) < 1900:
@@ -282,7 +294,7 @@ def _build(L: _Lang, text: str, text_lower: str, a: _Atom, floor: int, hints, mo
         b.value = a.value / den
         b.precision = None
         b.end = fm.end()
-    _right(L, text, text_lower, b, hints)
+    _right(L, text, text_lower, b, hints, scales)
     if b.kind == "money" and not a.word and b.scale is None:
         if (L.decimal_mark == "," and not partner and _GROUPED3_COMMA_RE.fullmatch(a.raw)
                 and not _currency_before(text, a.start, max(floor, a.start - 12), text_lower, hints)):

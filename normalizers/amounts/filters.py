@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .extent import _Build
-from .lexicon import _SP, _Lang
+from .lexicon import _SP, _SPACES, _Lang
 from .words import _alone
 
 _LINE_START_RE = re.compile(r"(?:^|\n)[ \t]*(?:[#>*=<\[(■•▪◆§-]+[ \t]*)?$")
@@ -23,14 +23,25 @@ _MONTH_AFTER_RE = re.compile(_SP + r"{1,2}(?:er" + _SP + r")?([^\W\d_]{3,10})(?!
 _MONTH_BEFORE_RE = re.compile(r"([^\W\d_]{3,10})\.?" + _SP + r"{1,2}$")
 
 
+_FESTIVAL_RE = re.compile(r"(\d{1,2})\.\1")
 _YEAR_AFTER_RE = re.compile(_SP + r"{1,2}(?:19|20)?\d\d(?!\d|[.,]\d)")
 _SENTENCE_END_RE = re.compile(r"[.;!?](?:" + _SP + r"|$)|\n")
+_SPACE_CHARS = frozenset(_SPACES)
+_ID_PREFIX_RE = re.compile(r"[A-Z]{1,3}" + _SP + r"{1,2}$")
 _ID_CHAIN_RE = re.compile(r"\d[\d.\-/]*" + _SP + r"{0,2}$")
 
 
 def _in_id_chain(L: _Lang, text: str, ts: int) -> bool:
     """The number continues an identifier: "VAT reg. GB 318 4417 26", "Tel 0116 496 0321"."""
-    m = _ID_CHAIN_RE.search(text, max(0, ts - 24), ts)
+    # _ID_CHAIN_RE ends with a digit, ".", "-" or "/" and at most two spaces: without one right before ts (the
+    # common case, a word before the number), no search
+    lo = max(0, ts - 24)
+    k = ts
+    while k > lo and ts - k < 2 and text[k - 1] in _SPACE_CHARS:
+        k -= 1
+    if k <= lo or not (text[k - 1].isdecimal() or text[k - 1] in ".-/"):
+        return False
+    m = _ID_CHAIN_RE.search(text, lo, ts)
     if not m or m.start() == ts:
         return False
     k = m.start()
@@ -41,7 +52,7 @@ def _in_id_chain(L: _Lang, text: str, ts: int) -> bool:
         k = m2.start()
     # the words before the first number of the chain (allowing a country/letter prefix such as "GB")
     pre = text[max(0, k - 40):k]
-    pm = re.search(r"[A-Z]{1,3}" + _SP + r"{1,2}$", pre)
+    pm = _ID_PREFIX_RE.search(pre)
     if pm:
         pre = pre[:pm.start()]
     return L.id_before_re.search(pre) is not None
@@ -50,6 +61,8 @@ def _in_id_chain(L: _Lang, text: str, ts: int) -> bool:
 def _in_address(L: _Lang, text: str, ts: int) -> bool:
     """The number stands in the sentence of an address cue ("Registered office: ...", "Siège social : ...")."""
     lo = max(0, ts - 160)
+    if text.find(":", lo, ts) < 0:
+        return False  # every cue ends with a colon
     cue = None
     for cue in L.address_cue_re.finditer(text, lo, ts):
         pass
@@ -147,6 +160,6 @@ def _keep(L: _Lang, text: str, b: _Build, months) -> bool:
             return False
         # festival-like "11.11", "12.12"
         raw = text[b.start:b.end]
-        if re.fullmatch(r"(\d{1,2})\.\1", raw):
+        if _FESTIVAL_RE.fullmatch(raw):
             return False
     return True

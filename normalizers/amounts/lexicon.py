@@ -11,7 +11,7 @@ from functools import lru_cache
 from .. import langdata
 from .. import numbers as _num
 from .. import units as _units
-from ..retrie import first_char_lookahead, trie_alternation
+from ..retrie import first_char_lookahead, plain_lower, trie_alternation
 
 _LANGS = ("fr", "en")
 
@@ -48,6 +48,7 @@ class _Lang:
     half_re: re.Pattern
     equiv_re: re.Pattern
     hint_re: re.Pattern
+    hint_lower_re: re.Pattern | None = None  # hint_re's phrases, case-sensitive, for lower-cased texts (words.py)
     not_nouns: frozenset[str] = field(default_factory=frozenset)
     bare_word_skip: frozenset[str] = field(default_factory=frozenset)
     points_words: frozenset[str] = field(default_factory=frozenset)
@@ -145,6 +146,8 @@ def _lang(lang: str) -> _Lang:
     # number words, and the fraction denominators ("a fifth", "three quarters": their articles need no hint)
     hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
     hint_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})"))
+    # the same trie (lower-case phrases), searched in a lower-cased text: re's fast first-character scan serves it
+    hint_lower_re = re.compile(_alt(hints)) if plain_lower(hints) else None
     # currency subunits after a number: "2.8p" (glued, case-sensitive), "35 pence" (a word)
     sub = {k: (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("glued", {}).items()}
     subw = {k.lower(): (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("words", {}).items()}
@@ -199,6 +202,7 @@ def _lang(lang: str) -> _Lang:
         half_re=half_re,
         equiv_re=equiv_re,
         hint_re=hint_re,
+        hint_lower_re=hint_lower_re,
         not_nouns=frozenset(w.lower() for w in _merged_list(p, s, "per_unit", "not_nouns")),
         bare_word_skip=frozenset(w.lower() for w in _merged_list(p, s, "numbers", "bare_word_skip")),
         points_words=frozenset(points),

@@ -6,17 +6,20 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Mapping
 
 from .. import currencies as _cur
 from .. import numbers as _num
-from .currency_context import _currency_before, _glued_currency
-from .digits import _DIGIT_RE, _DOMAIN_RE, _NUM_BODY_RE, _NUM_RE, _PHONE_RE, _VULGAR_CHARS, _VULGAR_RE, _parse_digits
-from .extent import BASIS_POINT, _Build, _accounting, _build, _scale_at
+from .currency_context import _currency_before, _glued_currency, _Hints
+from .digits import (_DIGIT_RE, _DOMAIN_RE, _NUM_BODY_RE, _NUM_RE, _PHONE_HINT_RE, _PHONE_RE, _VULGAR_CHARS, _VULGAR_RE,
+                     _parse_digits)
+from .extent import _SP_CHARS, BASIS_POINT, _Build, _accounting, _build, _scale_at
 from .filters import _keep
 from .lexicon import _SP, _lang
 from .words import _ALONE_STRIP, _Atom, _merge_atoms, _word_atoms
 
+_CUR_PREFIX_RE = re.compile(r"[^\s\d]{1,6}" + _SP + r"?")
 _RATING_RE = re.compile(_SP + r"{0,2}/" + _SP + r"{0,2}(5|10|20|100)(?![\d.,/])")
 
 
@@ -49,18 +52,14 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
             return []
         s = text.index(w)
         words = [_Atom(s, s + len(w), v, 0, True, w)]
-    hints = None
-    if currency_hints:
-        hints = {}
-        for k, v in currency_hints.items():
-            hints[k] = v
-            hints[_cur.norm_key(k)] = v
+    hints = _prepared_hints(currency_hints) if currency_hints else None
     text_lower = text.lower()
     months = _cur.tables().months
 
     atoms: list[_Atom] = []
+    scales: dict = {}  # position -> _scale_at there
     if has_digit:
-        phones = [(p.start(), p.end()) for p in _PHONE_RE.finditer(text)] if ("+" in text or "(" in text or "-" in text) else []
+        phones = [(p.start(), p.end()) for p in _PHONE_RE.finditer(text)] if _PHONE_HINT_RE.search(text) else []
         for m in _NUM_RE.finditer(text):
             raw = m.group()
             if len(raw) > 40:
@@ -70,7 +69,8 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
             if text.startswith(".", m.end()) and _DOMAIN_RE.match(text, m.end()):
                 continue  # "1688.com"
             # scaled? (decides "853,126 milliards" vs "93,456")
-            scaled = bool(_scale_at(L, text, m.end()) or L.pct_re.match(text, m.end()))
+            sc = scales[m.end()] = _scale_at(L, text, m.end())  # _right reads it again there
+            scaled = bool(sc or L.pct_re.match(text, m.end()))
             parsed = _parse_digits(raw, L.decimal_mark, scaled)
             if parsed is None:
                 continue
@@ -108,7 +108,7 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
         i += 1
         if a.start < floor:
             continue
-        b = _build(L, text, text_lower, a, floor, hints, months)
+        b = _build(L, text, text_lower, a, floor, hints, months, scales=scales)
         if b is None:
             continue
         # range: "3-5%", "entre 3 et 5%", "from 88 yuan to 888 yuan", "between $1 and $2 billion"
@@ -121,12 +121,12 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
         if b.end < len(text) and text[b.end] == "+" and (b.end + 1 == len(text) or not text[b.end + 1].isalnum()):
             b.end += 1
             b.flags.add("approx")
-        elif L.approx_after_re.match(text, b.end):
+        elif text[b.end:b.end + 1] in _SP_CHARS and L.approx_after_re.match(text, b.end):  # it opens with a space
             b.flags.add("approx")
         # accounting negative "(8.2)%", "£(4.5)m", "$(12.4) million", "(1.2)p"
         _accounting(L, text, text_lower, b, floor, hints)
         # rating "4.6 / 5"
-        if b.kind == "number" and b.scale is None:
+        if b.kind == "number" and b.scale is None and "/" in text[b.end:b.end + 3]:  # (the "/" opens it, after 0-2 spaces)
             rt = _RATING_RE.match(text, b.end)
             if rt and b.precision and Decimal(rt.group(1)) >= b.value:
                 b.unit, b.kind = "points", "quantity"
@@ -158,6 +158,31 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
     return out
 
 
+def _prepared_hints(currency_hints: Mapping[str, str]) -> _Hints:
+    """The hints as the look-ups read them: each key also under its look-up key (a later key wins)."""
+    try:
+        return _cached_hints(tuple(currency_hints.items()))
+    except TypeError:  # an unhashable value
+        return _make_hints(currency_hints.items())
+
+
+@lru_cache(maxsize=256)
+def _cached_hints(items: tuple) -> _Hints:
+    return _make_hints(items)
+
+
+def _make_hints(items) -> _Hints:
+    hints = _Hints()
+    for k, v in items:
+        hints[k] = v
+        hints[_cur.norm_key(k)] = v
+    try:
+        hints.key = frozenset(hints.items())
+    except TypeError:  # an unhashable value: _hints_key says it
+        pass
+    return hints
+
+
 def _clean(v: Decimal) -> Decimal:
     if v == v.to_integral_value():
         try:
@@ -186,7 +211,7 @@ def _range_partner(L, text, text_lower, b: _Build, rm, by_start, hints, months):
                 a2 = _Atom(pos, pos + ln, val, prec, False, nm.group())
     if a2 is None:
         # currency before the second number: "$45,000 - $70,000", "between $1 and $2 billion"
-        m = re.compile(r"[^\s\d]{1,6}" + _SP + r"?").match(text, pos)
+        m = _CUR_PREFIX_RE.match(text, pos)
         if m and m.end() in by_start:
             c = _currency_before(text, m.end(), pos, text_lower, hints)
             if c and not isinstance(c[0], tuple):

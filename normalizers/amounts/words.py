@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 
 from .. import numbers as _num
 from .digits import _FRAC_RE
+from ..retrie import lowered_for_ci
 from .lexicon import _SP, _SPACES, _Lang
 
 _TOK_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]")
@@ -49,7 +50,7 @@ def _word_windows(text: str, L: _Lang) -> list[tuple[int, int]]:
     right after a figure is the figure's scale ("12.3 billion", "5 millions"): it opens no stretch."""
     wins: list[tuple[int, int]] = []
     n = len(text)
-    for m in L.hint_re.finditer(text):
+    for m in _hints(text, L):
         k = m.start()
         while k > 0 and text[k - 1] in _SPACES:
             k -= 1
@@ -63,6 +64,30 @@ def _word_windows(text: str, L: _Lang) -> list[tuple[int, int]]:
         else:
             wins.append((lo, hi))
     return wins
+
+
+def _hints(text: str, L: _Lang):
+    """L.hint_re.finditer(text), or its matches read in the lower-cased text (the same spans, each word start
+    checked: the lower-case trie has no look-behind)."""
+    fast = L.hint_lower_re
+    low = lowered_for_ci(text) if fast is not None else None
+    if low is None:
+        yield from L.hint_re.finditer(text)
+        return
+    pos = 0
+    while True:
+        m = fast.search(low, pos)
+        if m is None:
+            return
+        i = m.start()
+        if i > 0 and _LETTER_RE.match(low, i - 1) is not None:
+            pos = i + 1  # inside a word
+            continue
+        yield m
+        pos = m.end()
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
 
 
 def _word_atoms(text: str, lang: str, L: _Lang) -> list[_Atom]:

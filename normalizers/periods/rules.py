@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ..retrie import first_char_lookahead
+from ..retrie import FOLD_SPECIAL, first_char_lookahead, lowered_for_ci
 from .handlers import _Handlers
 from .vocabulary import Y4, _RE_FLAGS, _Vocab, _alt, _cs_alt
 
@@ -199,24 +199,91 @@ class _Grammar(_Handlers):
         # word lists only where a word starts.
         W0 = r"(?<![^\W\d_])"
         month = rf"{W0}(?:{self.month_alt})(?:\.|{E})"
+        # the gates that are phrases at the start of a word: their phrases (and what follows them)
+        word_gates = {
+            "words": (trig, ""), "cy_words": (W("calendar.year_words"), ""),
+            "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), ""),
+            "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), ""),
+            "between": (W("connectors.range_between"), ""), "event": (self.event_names, ""),
+            "nine_words": (W("nine_months.words"), ""),
+        }
+        # The case-sensitive gates (letters, digits) are compiled without IGNORECASE: re then finds their first
+        # character with its fast scan (a case-insensitive class costs a lower-casing per character).
+        CS = _RE_FLAGS & ~re.IGNORECASE
+        letters = self.quarter_letters + self.half_letters
+        if letters and all(len(x) == 1 for x in letters):
+            # one class first (re's fast scan), then what must follow it: "Q3", "3Q"
+            cls = re.escape("".join(sorted(set(letters))))
+            qh = re.compile(rf"[{cls}1-4](?:(?<=[{cls}])[1-4]|(?<=[1-4])[{cls}])", CS)
+        else:
+            qh = first_char_lookahead(
+                re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", CS), always=True)
         self.gates = {
             "year": re.compile(Y4),  # a four-digit year
             "words": re.compile(W0 + _alt(trig), _RE_FLAGS),  # relative, multi-year, "same", quarter words
-            "qh": re.compile(rf"(?:{qletters}|{hletters})[1-4]|[1-4](?:{qletters}|{hletters})", _RE_FLAGS),  # Q3, 3Q
-            "fy": re.compile(fy_abbr, _RE_FLAGS),  # FY25
-            "cy": re.compile(rf"{cy_abbr}|{W0}{calw}", _RE_FLAGS),  # CY25, calendar year
-            "date": re.compile(rf"{month}|\d[/.]\d{{1,2}}[/.]\d|\d-\d\d-\d", _RE_FLAGS),  # a month name, 30/06/2025
-            "month": re.compile(month, _RE_FLAGS),
+            "qh": qh,  # Q3, 3Q
+            "fy": re.compile(fy_abbr, CS),  # FY25
+            "cy_abbr": re.compile(cy_abbr, CS),  # CY25
+            "cy_words": re.compile(rf"{W0}{calw}", _RE_FLAGS),  # calendar year
+            "month": re.compile(month, _RE_FLAGS),  # a month name
+            "date_num": re.compile(r"\d[/.]\d{1,2}[/.]\d|\d-\d\d-\d", CS),  # 30/06/2025, 2025-06-30
             "month_num": re.compile(r"\d/\d|\d-\d"),  # 06/2025, 2025-03
             "fyw": re.compile(W0 + fyw, _RE_FLAGS),  # fiscal year words
             "qhw": re.compile(rf"{W0}(?:{qw}|{hw})", _RE_FLAGS),  # quarter and half words
             "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
-            "nine": re.compile(rf"{W0}(?:{nmw})|{nma}", _RE_FLAGS),  # "nine months", "9M"
+            "nine_words": re.compile(rf"{W0}(?:{nmw})", _RE_FLAGS),  # "nine months"
+            "nine_abbr": re.compile(nma, CS),  # "9M"
         }
+        # a need met by any of several gates (one search per alternative, each with its own first-character
+        # look-ahead, is cheaper than one search of their alternation, which gets none)
+        self.gate_any = {"cy": ("cy_abbr", "cy_words"), "date": ("month", "date_num"),
+                         "nine": ("nine_words", "nine_abbr")}
         self.gates = {name: first_char_lookahead(rx) for name, rx in self.gates.items()}
+        for name, (phrases, tail) in word_gates.items():
+            self.gates[name] = _WordGate.make(self.gates[name], phrases, tail)
         self.year_blockers = _YearBlockers(v)
+
+
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class _WordGate:
+    """A gate made of phrases at the start of a word, searched as its case-insensitive regex ``rx``
+    ("(?<![^\\W\\d_])" + phrases + tail) would be, but faster: the phrases, lower-cased, are searched
+    case-sensitively in the lower-cased text (re's fast first-character scan serves them; a case-insensitive
+    search with a look-behind first tries every position), and the word start is checked on each hit.
+    Case-insensitive matching in re compares lower-cased characters (simple case mapping), as the lower-cased
+    text does, save for the characters of retrie.FOLD_SPECIAL and "İ" (two characters in lower case): a text with
+    one is searched with ``rx``. ``pattern`` and ``flags`` are those of ``rx``."""
+
+    __slots__ = ("rx", "fast", "pattern", "flags")
+
+    def __init__(self, rx: re.Pattern, body: str) -> None:
+        self.rx, self.pattern, self.flags = rx, rx.pattern, rx.flags
+        self.fast = re.compile(body, _RE_FLAGS & ~re.IGNORECASE)
+
+    @classmethod
+    def make(cls, rx: re.Pattern, phrases: list[str], tail: str):
+        low = [p.lower() for p in phrases]
+        if any(len(a) != len(p) or not FOLD_SPECIAL.isdisjoint(a) for a, p in zip(low, phrases)):
+            return rx
+        return cls(rx, f"(?:{_alt(low)}){tail}")
+
+    def search(self, text: str):
+        low = lowered_for_ci(text)
+        if low is None:
+            return self.rx.search(text)
+        m = self.fast.search(low)
+        while m is not None:
+            i = m.start()
+            if i == 0 or _LETTER.match(low, i - 1) is None:
+                return m
+            m = self.fast.search(low, i + 1)
+        return None
 
 
 class _YearBlockers:

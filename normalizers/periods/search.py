@@ -73,20 +73,33 @@ def _scan(text: str) -> tuple[tuple[int, tuple[re.Match, ...]], ...]:
     gates fail is not run. Depends on the text only (not on the language or the fiscal year end, which only the
     handlers read), so a text read again with another fiscal year end is not scanned again."""
     g = _grammar()
+    gates = g.gates
     has_digit = _DIGIT.search(text) is not None
-    has = {"digit": has_digit, "words": g.gates["words"].search(text) is not None}
+    has = {"digit": has_digit, "words": gates["words"].search(text) is not None}
     if not has_digit and not has["words"]:
         return ()
     if not has_digit:
         has["year"] = False
-    gates = g.gates
+    gate_any = g.gate_any
     out = []
     for needs, rules in g.rule_groups:
         ok = True
         for need in needs:
             hit = has.get(need)
             if hit is None:
-                hit = has[need] = gates[need].search(text) is not None
+                alts = gate_any.get(need)
+                if alts is None:
+                    hit = gates[need].search(text) is not None
+                else:
+                    hit = False
+                    for alt in alts:
+                        h = has.get(alt)
+                        if h is None:
+                            h = has[alt] = gates[alt].search(text) is not None
+                        if h:
+                            hit = True
+                            break
+                has[need] = hit
             if not hit:
                 ok = False
                 break

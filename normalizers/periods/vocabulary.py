@@ -118,6 +118,7 @@ class _Lexicon:
                     months[_norm(name.rstrip("."))] = int(num)
                     month_names.append(name.rstrip("."))
         self.month_of = months
+        self.month_names = month_names
         self.month_alt = _alt(month_names)
         self.weekday_alt = _alt(w.rstrip(".") for w in weekdays)
 
