@@ -139,6 +139,7 @@ def fiscal_year_end_for(ticker: str | None) -> tuple[int, int] | None:
 
 # ---- how the text names its fiscal years ----------------------------------------------------------
 
+_HAS_DIGIT = re.compile(r"\d")
 _FY_NAME_WINDOW = 100  # a fiscal-year name and the date that defines it: this close, in one line
 
 
@@ -154,8 +155,9 @@ def find_fiscal_year_naming(text: str, lang: str, fye: tuple[int, int]) -> int:
         return 0
     votes = set()
     for line in text[:6_000].splitlines():
-        if not line.strip():
-            continue
+        if not _HAS_DIGIT.search(line) and line.isascii():
+            continue  # a name ends with a digit ("FY2024"): a line without one gives no vote (outside ASCII,
+            # str.isdigit also takes "²", which \d does not)
         ms = [m for m in find_periods(line, lang, fiscal_year_end=fye) if m.period is not None]
         names = [m for m in ms if m.period.grain == "year" and m.period.is_fiscal and m.text.strip()[-1:].isdigit()
                  and m.text[:1].isupper() and m.period.label == f"FY{m.period.end.year}" and "ended" not in m.text
