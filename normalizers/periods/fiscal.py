@@ -52,7 +52,9 @@ def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, i
     if not text:
         return None
     a, b, g = _fye_grammar()
-    found = [list(rx.finditer(text)) for rx in (a, b)]
+    # each pattern's matches, read as far as needed (the first one that gives a date in a language ends its scan
+    # for that language: the rest of the text is read only when a later language or no match needs it)
+    found = [_Matches(rx.finditer(text)) for rx in (a, b)]
     for lg in ((lang,) if isinstance(lang, str) else lang):
         order = g.v.date_order(lg)
         best = None
@@ -65,6 +67,19 @@ def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, i
         if best:
             return best[1]
     return None
+
+
+class _Matches:
+    """A scan's matches, iterable several times: those read so far, then the scan goes on as far as asked."""
+
+    def __init__(self, scan) -> None:
+        self._scan, self._seen = scan, []
+
+    def __iter__(self):
+        yield from self._seen
+        for m in self._scan:
+            self._seen.append(m)
+            yield m
 
 
 def _fye_from(m: re.Match, g: _Grammar, order: str) -> tuple[int, int] | None:
