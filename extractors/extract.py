@@ -111,7 +111,8 @@ class DocumentExtractor:
         self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
         self._context_unit: Unit | None = None  # the unit whose context period is _context_got
         self._context_got = None
-        self._row_amounts: dict[tuple, frozenset[int]] = {}  # a table row's cells -> those that hold a figure
+        self._dated: tuple = (None, None, [])  # the last table's headers and language, and its headers with a period
+        self._row: tuple = (None, frozenset())  # the last table row asked for, and its cells that hold a figure
         self._context_subjects: dict[tuple, str | None] = {}  # (intro, subheading) -> the name they give
         self.hints_key = tuple(sorted(self.hints.items()))
         self._amount_cache: dict[str, bool] = {}
@@ -135,12 +136,12 @@ class DocumentExtractor:
         return hit
 
     def row_amounts(self, row_cells: tuple[tuple[str, int], ...], lang: str) -> frozenset[int]:
-        """The cells of a table row that hold a figure (not only a date), worked out once per row."""
-        hit = self._row_amounts.get(row_cells)
-        if hit is None:
-            hit = self._row_amounts[row_cells] = frozenset(
-                i for i, (ctext, _) in enumerate(row_cells) if self.cell_has_amount(ctext, lang))
-        return hit
+        """The cells of a table row that hold a figure (not only a date), worked out once per row (the cells of a
+        row share its ``row_cells``: ``segment``)."""
+        if row_cells is not self._row[0]:
+            self._row = (row_cells, frozenset(
+                i for i, (ctext, _) in enumerate(row_cells) if self.cell_has_amount(ctext, lang)))
+        return self._row[1]
 
     def _ctx_periods(self, text: str | None, lang: str) -> list[PeriodMention]:
         key = (text, lang)
@@ -253,9 +254,10 @@ class DocumentExtractor:
 
     def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
         """True when some other column header of the unit's table states a period."""
-        return any(
-            self._header_periods(h, lang) for h in unit.headers if h and h != unit.col_header
-        )
+        headers = unit.headers
+        if headers is not self._dated[0] or lang != self._dated[1]:  # the headers that state one, once per table
+            self._dated = (headers, lang, [h for h in headers if h and self._header_periods(h, lang)])
+        return any(h != unit.col_header for h in self._dated[2])
 
     def _header_periods(self, header: str | None, lang: str) -> list[PeriodMention]:
         """The periods a column header states, without a comparison base ("vs FY2023": the column compares

@@ -307,6 +307,7 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
     subheading: str | None = None
     intro: str | None = None
     table_header: list[str] | None = None
+    table_headers: tuple[str, ...] = ()  # the same, one tuple shared by all the cells of the table
     in_table = False
     last_prose: str | None = None
 
@@ -400,12 +401,15 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
             if not in_table:
                 in_table = True
                 table_header = [c for c, _ in cells]
+                table_headers = tuple(table_header)
                 if last_prose is not None:
                     intro = last_prose
                 # header cells can hold figures too (rare): keep them as heading units for context only
                 continue
             row_text = stripped
             row_label = cells[0][0] if cells else None
+            row_cells = tuple(cells)  # one tuple for all the cells of the row
+            headers = table_headers if table_header else ()
             for idx, (ctext, coff) in enumerate(cells):
                 if not ctext:
                     continue
@@ -422,8 +426,8 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
                         intro=intro,
                         label=row_label,
                         col_header=header,
-                        row_cells=tuple(cells),
-                        headers=tuple(table_header or ()),
+                        row_cells=row_cells,
+                        headers=headers,
                         col_index=idx,
                         row_text=row_text,
                     )
