@@ -26,7 +26,7 @@ from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
     periods_in, resolve, lead_period, shares_words, speaks_of_period, usable, comparison_column, is_base,
-    comparative_figure, event_date, yearly_rate,
+    comparative_figure, event_date, may_state_yearly_rate, yearly_rate,
 )
 from .period_context import _paren_groups as _paren_spans
 from .records import document_record, section_records
@@ -80,6 +80,8 @@ def _retraction_regex() -> re.Pattern:
     return first_char_lookahead(re.compile(r"(?<![\w])(" + literal_alternation(lexicon.retraction_markers()) + r")(?![\w])"))
 
 
+_NO_CONTEXT_PERIOD = object()  # a unit's context gives its figures no period (the document's default may)
+
 # Blocks whose "- Label: figure" lists are split by a thing (channel, segment, revenue line: "- Distributors:
 # 39%"); elsewhere such a label names a measure ("- Median build time: 4.2 minutes") of the company.
 LABEL_SUBJECT_BLOCKS = ("key_partners", "channels", "customer_segments", "revenue_streams")
@@ -107,6 +109,12 @@ class DocumentExtractor:
             fye = (*fye, 1)  # "FY2024 = year ended March 31, 2025": years named by the year they start in
         self.fye = fye
         self._ctx_cache: dict[tuple[str | None, str], list[PeriodMention]] = {}
+        self._context_unit: Unit | None = None  # the unit whose context period is _context_got
+        self._context_got = None
+        self._dated: tuple = (None, None, [])  # the last table's headers and language, and its headers with a period
+        self._row: tuple = (None, frozenset())  # the last table row asked for, and its cells that hold a figure
+        self._context_subjects: dict[tuple, str | None] = {}  # (intro, subheading) -> the name they give
+        self.hints_key = tuple(sorted(self.hints.items()))
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
         # (section index, line, period) of the last labelled line that stated or carried a period
@@ -127,6 +135,14 @@ class DocumentExtractor:
             self._amount_cache[text] = hit
         return hit
 
+    def row_amounts(self, row_cells: tuple[tuple[str, int], ...], lang: str) -> frozenset[int]:
+        """The cells of a table row that hold a figure (not only a date), worked out once per row (the cells of a
+        row share its ``row_cells``: ``segment``)."""
+        if row_cells is not self._row[0]:
+            self._row = (row_cells, frozenset(
+                i for i, (ctext, _) in enumerate(row_cells) if self.cell_has_amount(ctext, lang)))
+        return self._row[1]
+
     def _ctx_periods(self, text: str | None, lang: str) -> list[PeriodMention]:
         key = (text, lang)
         hit = self._ctx_cache.get(key)
@@ -136,20 +152,40 @@ class DocumentExtractor:
         return hit
 
     def resolve_period(self, unit: Unit, lang: str, amount: Amount, inline: list[PeriodMention],
-                       cells_with_amounts: frozenset[int] = frozenset(), amounts: list[Amount] = ()) -> ResolvedPeriod | None:
+                       cells_with_amounts: frozenset[int] = frozenset(), amounts: list[Amount] = (), *,
+                       rate_words: bool = True) -> ResolvedPeriod | None:
         """Most specific wins: same clause -> same table row -> column header -> introducing text -> None.
 
         Prose sentences only use their own clause (and relative words resolved against the text just before);
-        a period written inside another amount's cell belongs to that amount, not to the row."""
-        if yearly_rate(unit.text, amount, amounts, inline):
+        a period written inside another amount's cell belongs to that amount, not to the row. ``rate_words``
+        False: the unit has none of the yearly-rate words (``may_state_yearly_rate``), no figure of it is a rate."""
+        if rate_words and yearly_rate(unit.text, amount, amounts, inline):
             return None  # "capacity 900,000 TEU a year": a rate, no period
-        m = nearest(inline, amount, unit.text, amounts)
+        m = nearest(inline, amount, unit.text, amounts) if inline else None
         if m is not None and m.period is not None and m.end <= amount.start and comparative_figure(unit.text, amount):
             # "rose to $189 in Q3 25, from $176": the base figure is the same period a year earlier
             return ResolvedPeriod(self._year_earlier(m.period, lang), "inline")
-        got = resolve(m, "inline")
-        if got:
+        if m is not None:
+            return resolve(m, "inline")
+        # the unit's context (the same for all its figures: worked out once per unit)
+        if self._context_unit is unit:
+            got = self._context_got
+        else:
+            got = self._context_period(unit, lang, cells_with_amounts)
+            self._context_unit, self._context_got = unit, got
+        if got is not _NO_CONTEXT_PERIOD:
             return got
+        if self.default_period is not None and (
+                self.default_stated or unit.section.block in TITLE_PERIOD_BLOCKS
+                or speaks_of_period(unit.text, amount, inline)):
+            return ResolvedPeriod(self.default_period, "intro")
+        return None
+
+    def _context_period(self, unit: Unit, lang: str, cells_with_amounts: frozenset[int]):
+        """The period a unit's context gives its figures with no period of their own (earlier sentences of the
+        paragraph, labelled lines above, the table row, column headers, the introducing text): a
+        ``ResolvedPeriod``, None (no period), or ``_NO_CONTEXT_PERIOD`` (none: the document's default may apply)."""
+        got = None
         if unit.kind == "sentence" and unit.paragraph:
             # a period that opens an earlier sentence of the paragraph ("En 2024, ...") sets its topic
             for m in self._ctx_periods(unit.paragraph, lang):
@@ -205,11 +241,7 @@ class DocumentExtractor:
                 found = [m for m in self._ctx_periods(ctx, lang) if m.period is not None]
                 if found:
                     return resolve(found[0], "intro")
-        if self.default_period is not None and (
-                self.default_stated or unit.section.block in TITLE_PERIOD_BLOCKS
-                or speaks_of_period(unit.text, amount, inline)):
-            return ResolvedPeriod(self.default_period, "intro")
-        return None
+        return _NO_CONTEXT_PERIOD
 
     def note_default_period(self, unit: Unit, lang: str, inline: list[PeriodMention]) -> None:
         """"... figures are for the year to September 30, 2024 unless stated otherwise": a default period."""
@@ -222,9 +254,10 @@ class DocumentExtractor:
 
     def _table_dates_columns(self, unit: Unit, lang: str) -> bool:
         """True when some other column header of the unit's table states a period."""
-        return any(
-            self._header_periods(h, lang) for h in unit.headers if h and h != unit.col_header
-        )
+        headers = unit.headers
+        if headers is not self._dated[0] or lang != self._dated[1]:  # the headers that state one, once per table
+            self._dated = (headers, lang, [h for h in headers if h and self._header_periods(h, lang)])
+        return any(h != unit.col_header for h in self._dated[2])
 
     def _header_periods(self, header: str | None, lang: str) -> list[PeriodMention]:
         """The periods a column header states, without a comparison base ("vs FY2023": the column compares
@@ -338,12 +371,18 @@ class DocumentExtractor:
     def _context_subject(self, unit: Unit, lang: str) -> str | None:
         """A name the list or section is about: "Partner - ..." or a trailing "(Alibaba Cloud)" (never the
         report's title: "Interim Report H1 24 - Business Model Canvas edition")."""
-        for ctx in (unit.intro, unit.subheading):
+        key = (unit.intro, unit.subheading)
+        if key in self._context_subjects:  # the units of a list or table share their context
+            return self._context_subjects[key]
+        found = None
+        for ctx in key:
             if ctx and ctx.strip() not in self.title_lines:
                 name = leading_name(ctx) or trailing_name(ctx)
                 if name:
-                    return name
-        return None
+                    found = name
+                    break
+        self._context_subjects[key] = found
+        return found
 
 
 def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_end: tuple[int, int] | None = None,
@@ -422,26 +461,31 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
     if not amount_spans:
         return []
     # an amount that is really (part of) a date or period is not a figure
-    amounts = [a for a in amount_spans if not any(p.start <= a.start and a.end <= p.end for p in period_mentions)]
-    if unit.section.index != ex._last_section:
-        ex.last_period, ex._last_section = None, unit.section.index
-    inline = usable(ex.resolve_relative(period_mentions, lang), amounts)
+    if period_mentions:
+        amounts = [a for a in amount_spans if not any(p.start <= a.start and a.end <= p.end for p in period_mentions)]
+    else:
+        amounts = amount_spans
+    section: Section = unit.section
+    if section.index != ex._last_section:
+        ex.last_period, ex._last_section = None, section.index
+    inline = usable(ex.resolve_relative(period_mentions, lang), amounts) if period_mentions else []
     if inline:  # "contrat ... jusqu'en 2032", "payable le 15 mai 2025": an event's date, not a period of figures
         inline = [m for m in inline if not event_date(unit.text, m)]
+    is_cell = unit.kind == "cell"
     cells_with_amounts = frozenset()
-    if unit.kind == "cell":
-        cells_with_amounts = frozenset(
-            i for i, (ctext, _) in enumerate(unit.row_cells) if i != unit.col_index and ex.cell_has_amount(ctext, lang)
-        )
+    if is_cell:
+        cells_with_amounts = ex.row_amounts(unit.row_cells, lang)
+        if unit.col_index in cells_with_amounts:
+            cells_with_amounts = cells_with_amounts - {unit.col_index}
     text = unit.text
-    retract = _retraction_regex()
-    negative = _negative_words()
     folded = lexicon.fold(text)
     same_len = len(folded) == len(text)
+    rate_words = may_state_yearly_rate(folded)
+    retract = negative = None
     out = []
     declared = None
-    if unit.kind == "cell" and any(a.kind == "number" for a in amounts):
-        hints = tuple(sorted(ex.hints.items()))
+    if is_cell and any(a.kind == "number" for a in amounts):
+        hints = ex.hints_key
         for label in (unit.label if unit.col_index != 0 else None, unit.col_header):
             declared = declared_unit(label, lang, hints) if label else None
             if declared:
@@ -451,38 +495,60 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
             declared = declared_unit(unit.intro, lang, hints)
             if declared and declared[2] != "money":
                 declared = None
+    # what every fact of the unit shares
+    unit_start = unit.start
+    sentence = unit.row_text or text
+    block, section_index = section.block, section.index
+    company, ticker = section.company or ex.st.company, section.ticker or ex.st.ticker
+    edition_label, edition_date = section.edition_label, section.edition_date
+    line_number = ex.doc.line_number
+    n = len(amounts)
     for i, a in enumerate(amounts):
-        kind, unit_name = kind_unit(a)
+        a_kind = a.kind
+        if a_kind == "number":
+            kind = unit_name = "count"
+        else:
+            kind, unit_name = a_kind, a.unit
         value = a.value
-        if a.kind == "number" and 0 < value < 1 and not any(ch.isdigit() for ch in a.text):
+        if a_kind == "number" and 0 < value < 1 and not any(ch.isdigit() for ch in a.text):
             # "five-eighths", "cinq huitièmes": a fraction in words is a share, in percent (gold SCHEMA)
             kind, unit_name, value = "percent", "percent", value * 100
-        if declared and a.kind == "number":
+        if declared and a_kind == "number":
             # a bare number under a header that declares its unit: "Revenue (USD m) | 1,234"
             scale, unit_name, kind = declared
             if PLAIN_NUMBER.match(a.text):
                 value = a.value * scale
         flags = set(a.flags)
-        if unit.kind == "cell":
+        if is_cell:
             flags.add("table")
-        if i + 1 < len(amounts):
+        if i + 1 < n:
+            if retract is None:
+                retract = _retraction_regex()
             gap = lexicon.fold(text[a.end:amounts[i + 1].start])
             if retract.search(gap):
                 flags.add("retracted")
-        if same_len and "negative" not in flags:
-            window = folded[max(0, a.start - 40):a.end + 40]
-            if kind == "percent" and negative.search(window):
+        if same_len and kind == "percent" and "negative" not in flags:
+            if negative is None:
+                negative = _negative_words()
+            if negative.search(folded[max(0, a.start - 40):a.end + 40]):
                 flags.add("negative")
-        resolved = ex.resolve_period(unit, lang, a, inline, cells_with_amounts, amounts)
+        resolved = ex.resolve_period(unit, lang, a, inline, cells_with_amounts, amounts, rate_words=rate_words)
         subject, metric = ex.subject_metric(unit, d, a, lang, amounts)
         if out and ("equivalent" in flags or "retracted" in out[-1].flags):
             # "RMB 39.8 billion (US$5.6 billion)", "4,2 Md€ — pardon : 4,62 Md€": the same figure again
             subject, metric = out[-1].subject, metric or out[-1].metric
         original = _restated(out, amounts, amount_spans, i, kind) if "equivalent" in flags else None
-        period = resolved.period if resolved else None
-        section: Section = unit.section
-        start = unit.start + a.start
-        dimension, ref_value, ref_unit = physical(kind, unit_name, value)
+        start = unit_start + a.start
+        dimension, ref_value, ref_unit = physical(kind, unit_name, value) if kind == "quantity" else _NO_DIMENSION
+        if resolved is None:
+            period = grain = source = None
+        else:
+            period = resolved.period
+            if period is not None:
+                grain, source = period.grain, resolved.source
+            else:
+                grain = resolved.grain_hint
+                source = resolved.source if grain else None
         out.append(
             Fact(
                 value=value,
@@ -490,26 +556,26 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
                 kind=kind,
                 value_high=(a.value_high * value / a.value if a.value_high is not None and a.value else a.value_high),
                 flags=tuple(sorted(flags)),
-                line_number=ex.doc.line_number(start),
+                line_number=line_number(start),
                 char_start=start,
-                char_end=unit.start + a.end,
+                char_end=unit_start + a.end,
                 source_text=a.text,
-                sentence=unit.row_text or text,
+                sentence=sentence,
                 subject=subject,
                 metric=metric,
-                block=section.block,
+                block=block,
                 lang=lang,
-                company=section.company or ex.st.company,
-                ticker=section.ticker or ex.st.ticker,
-                edition_label=section.edition_label,
-                edition_date=section.edition_date,
-                section_index=section.index,
+                company=company,
+                ticker=ticker,
+                edition_label=edition_label,
+                edition_date=edition_date,
+                section_index=section_index,
                 period_start=period.start if period else None,
                 period_end=period.end if period else None,
-                period_grain=(period.grain if period else (resolved.grain_hint if resolved else None)),
+                period_grain=grain,
                 is_fiscal=bool(period and period.is_fiscal),
                 period_label=period.label if period else None,
-                period_source=resolved.source if resolved and (period or resolved.grain_hint) else None,
+                period_source=source,
                 precision=a.precision,
                 dimension=dimension,
                 ref_value=ref_value,
@@ -517,7 +583,7 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
                 equivalent_of=original,
             )
         )
-    if unit.kind != "cell":
+    if not is_cell:
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
             ex.last_period = concrete[-1]
@@ -528,6 +594,9 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
                        and not is_base(unit.text, m) and not any(a <= m.start < b for a, b in parens)]
                 ex.label_run = (unit.section.index, unit.line, own[0]) if own else ex.label_run
     return out
+
+
+_NO_DIMENSION = (None, None, None)  # physical() of anything but a quantity
 
 
 def _restated(out: list[Fact], amounts: list[Amount], amount_spans: list[Amount], i: int, kind: str) -> tuple[int, int, str] | None:

@@ -52,34 +52,40 @@ def find_metric(text: str, lang: str, amount: Amount | None = None, amounts: lis
       figure; else the first one after it, before the next figure."""
     folded = lexicon.fold(text)
     table = _metric_of(lang)
-    if len(folded) != len(text):  # folding changed lengths: positions are unreliable
-        m = _metric_regex(lang).search(folded)
+    rx = _metric_regex(lang)
+    if amount is None or len(folded) != len(text):  # folding changed lengths: positions are unreliable
+        m = rx.search(folded)
         return table[m.group(1)] if m else None
-    if amount is None:
-        m = _metric_regex(lang).search(folded)
-        return table[m.group(1)] if m else None
-    if amount.kind == "number":
-        noun = _COUNTED_NOUN.match(folded, amount.end)
+    kind, start, end = amount.kind, amount.start, amount.end
+    if kind == "number":
+        noun = _COUNTED_NOUN.match(folded, end)
         if not noun:
             return None  # "37 boutiques en aéroport, dont 12 en Asie": 12 counts something unnamed
         phrase = noun.group(1)
-        hit = _metric_regex(lang).match(phrase)
+        hit = rx.match(phrase)
         if not hit:
             return phrase
         rest = phrase[hit.end():].strip()
         return f"{table[hit.group(1)]} {rest}" if rest else table[hit.group(1)]
-    if amount.kind == "percent":
-        of = _SHARE_OF.match(folded, amount.end)
-        if of and of.end() > amount.end:
-            hit = _metric_regex(lang).match(folded, of.end())
+    if kind == "percent":
+        of = _SHARE_OF.match(folded, end)
+        if of and of.end() > end:
+            hit = rx.match(folded, of.end())
             if hit:
                 return f"share of {table[hit.group(1)]}"
-    prev_end = max((b.end for b in amounts if b.end <= amount.start), default=0)
-    next_start = min((b.start for b in amounts if b.start >= amount.end), default=len(text))
-    before = [m for m in _metric_regex(lang).finditer(folded, prev_end, amount.start)]
-    if before:
-        return table[before[-1].group(1)]
-    after = _metric_regex(lang).search(folded, amount.end, next_start)
+    # between the figures before and after it
+    prev_end, next_start = 0, len(text)
+    for b in amounts:
+        if prev_end < b.end <= start:
+            prev_end = b.end
+        if end <= b.start < next_start:
+            next_start = b.start
+    last = None
+    for last in rx.finditer(folded, prev_end, start):
+        pass
+    if last is not None:
+        return table[last.group(1)]
+    after = rx.search(folded, end, next_start)
     return table[after.group(1)] if after else None
 
 

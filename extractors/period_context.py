@@ -101,6 +101,22 @@ def _yearly_rate() -> re.Pattern:
     return first_char_lookahead(re.compile(r"(?<![\w])(?:" + alts + r")(?![\w])"))
 
 
+@lru_cache(maxsize=None)
+def _yearly_rate_anywhere() -> re.Pattern | None:
+    """The yearly-rate words anywhere, without their boundaries (None when a folded word is not ASCII)."""
+    words = sorted({lexicon.fold(w) for w in _context_words("yearly_rate")}, key=len, reverse=True)
+    return re.compile(literal_alternation(words)) if all(w.isascii() for w in words) else None
+
+
+def may_state_yearly_rate(folded_text: str) -> bool:
+    """False when no figure of a text (given folded, ``lexicon.fold``) can be a yearly rate: the text has none of
+    the words anywhere. The cheap test before ``yearly_rate`` is asked for each figure: folding maps each
+    character on its own (lower case aside, whose one context rule, the final sigma, makes no ASCII letter), so a
+    word found in the folded words after a figure is in the folded text."""
+    rx = _yearly_rate_anywhere()
+    return rx is None or rx.search(folded_text) is not None
+
+
 def yearly_rate(text: str, amount: Amount, amounts=(), mentions=()) -> bool:
     """A figure per year ("7,5 M€ par an", "900,000 TEU a year", "538 transactions per year") is a rate, not a
     figure of a period: in the amount, or in the words right after it (before the next figure, period mention
@@ -155,49 +171,51 @@ def nearest(mentions: list[PeriodMention], amount: Amount, text: str, amounts: l
     if not mentions:
         return None
     groups, seg_breaks, soft = _layout(text)
+    a_start, a_end = amount.start, amount.end
+    candidates = mentions
+    if seg_breaks or groups:
+        def group_of(start: int, end: int):
+            for g in groups:
+                if g[0] <= start and end <= g[1]:
+                    return g
+            return None
 
-    def group_of(start: int, end: int):
-        for g in groups:
-            if g[0] <= start and end <= g[1]:
-                return g
-        return None
-
-    owning = {group_of(b.start, b.end) for b in amounts} - {None}
-    a_group = group_of(amount.start, amount.end)
-
-    def seg(pos: int) -> int:
-        return bisect_left(seg_breaks, pos)  # statements (';') before pos
-
-    def clause(pos: int) -> int:
-        return bisect_left(soft, pos)  # clause breaks before pos
-
-    a_seg, a_clause = seg(amount.start), clause(amount.start)
-    candidates = []
-    for m in mentions:
-        if seg(m.start) != a_seg:
-            continue
-        g = group_of(m.start, m.end)
-        if g is not None and g in owning and g != a_group:
-            continue
-        candidates.append(m)
-    if not candidates:
-        return None
+        owning = {group_of(b.start, b.end) for b in amounts} - {None} if groups else ()
+        a_group = group_of(a_start, a_end)
+        a_seg = bisect_left(seg_breaks, a_start)  # statements (';') before the amount
+        candidates = []
+        for m in mentions:
+            if bisect_left(seg_breaks, m.start) != a_seg:
+                continue
+            if owning:
+                g = group_of(m.start, m.end)
+                if g is not None and g in owning and g != a_group:
+                    continue
+            candidates.append(m)
+        if not candidates:
+            return None
     # comparison bases ("up 5.8% from FY2024") only when nothing else is stated
     base = _base_word_before()
     plain = [m for m in candidates if not base.search(text[max(0, m.start - 24):m.start])]
     candidates = plain or candidates
-    same = [m for m in candidates if clause(m.start) == a_clause]
-    if not same:
-        # another clause's period only when it is the sentence's main clause (a later clause — "contre 14 %
-        # en 2022", ", while X rose 3% in 2023" — speaks of its own figures)
-        seg_start = max([b for b in seg_breaks if b < amount.start], default=-1)
-        first_clause = clause(seg_start + 1)
-        same = [m for m in candidates if clause(m.start) == first_clause]
-    if not same:
-        return None
+    if soft:  # clause breaks
+        a_clause = bisect_left(soft, a_start)
+        same = [m for m in candidates if bisect_left(soft, m.start) == a_clause]
+        if not same:
+            # another clause's period only when it is the sentence's main clause (a later clause — "contre 14 %
+            # en 2022", ", while X rose 3% in 2023" — speaks of its own figures)
+            seg_start = max([b for b in seg_breaks if b < a_start], default=-1)
+            first_clause = bisect_left(soft, seg_start + 1)
+            same = [m for m in candidates if bisect_left(soft, m.start) == first_clause]
+        if not same:
+            return None
+    else:
+        same = candidates
+    if len(same) == 1:
+        return same[0]
 
     def dist(m: PeriodMention) -> int:
-        return m.start - amount.end if m.start >= amount.end else amount.start - m.end
+        return m.start - a_end if m.start >= a_end else a_start - m.end
 
     return min(same, key=dist)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 
 from normalizers.amounts import Amount
@@ -68,6 +69,22 @@ def _float(x: Decimal | float | int | None) -> float | None:
     return None if x is None else float(x)
 
 
+@lru_cache(maxsize=16_384)  # figures repeat within and across reports (editions, tables restating prose)
+def _cached_step(value: Decimal, precision: int, kind: str | None) -> float | None:
+    return _float(rounding_step(value, precision, kind))
+
+
+def _step_float(value: Decimal | None, precision: int | None, kind: str | None) -> float | None:
+    """facts.rounding_step: ``rounding_step`` as a float (a function of the value's magnitude, not of how its
+    Decimal is written, so equal values may share a cached result)."""
+    if value is None or precision is None:
+        return None
+    try:
+        return _cached_step(value, precision, kind)
+    except TypeError:  # an unhashable value (a signalling NaN)
+        return _float(rounding_step(value, precision, kind))
+
+
 def document_record(doc: Document, st: Structure, facts: list[Fact]) -> dict:
     """The ``documents`` row: the newest edition stated, the languages of its facts and canvas sections."""
     label, when = newest_edition(st.sections)
@@ -119,12 +136,12 @@ def fact_columns(facts: Iterable[Fact], *, document: dict, run_id: str, extracto
         "document_id": [document_id] * n,
         "subject_key": [subject_key(f.subject) for f in facts],
         "metric_key": [metric_key(f.metric) for f in facts],
-        "value": [_float(f.value) for f in facts],
-        "value_high": [_float(f.value_high) for f in facts],
-        "ref_value": [_float(f.ref_value) for f in facts],
+        "value": [None if f.value is None else float(f.value) for f in facts],
+        "value_high": [None if f.value_high is None else float(f.value_high) for f in facts],
+        "ref_value": [None if f.ref_value is None else float(f.ref_value) for f in facts],
         "is_fiscal": [bool(f.is_fiscal) for f in facts],
         "flags": [list(f.flags or ()) for f in facts],
-        "rounding_step": [_float(rounding_step(f.value, f.precision, f.kind)) for f in facts],
+        "rounding_step": [_step_float(f.value, f.precision, f.kind) for f in facts],
         "extractor_version": [extractor_version] * n,
         "run_id": [run_id] * n,
     }
@@ -132,7 +149,16 @@ def fact_columns(facts: Iterable[Fact], *, document: dict, run_id: str, extracto
     own = zip(*map(_FACT_GETTER, facts)) if n else ([] for _ in _FACT_FIELDS)
     for name, values in zip(_FACT_FIELDS, own):
         cols[name] = list(values)
-    reports = zip(*(_REPORT_GETTER(fact_report(f, document)) for f in facts)) if n else ([] for _ in _REPORT_FIELDS)
+    # the report fields depend on the fact's ticker, company and edition only: worked out once per distinct four
+    by_edition: dict[tuple, tuple] = {}
+    rows = []
+    for f in facts:
+        key = (f.ticker, f.company, f.edition_label, f.edition_date)
+        row = by_edition.get(key)
+        if row is None:
+            row = by_edition[key] = _REPORT_GETTER(fact_report(f, document))
+        rows.append(row)
+    reports = zip(*rows) if n else ([] for _ in _REPORT_FIELDS)
     for name, values in zip(_REPORT_FIELDS, reports):
         cols[name] = list(values)
     cols["equivalent_of"] = _equivalent_ids(facts, cols["fact_id"])

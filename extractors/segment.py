@@ -35,7 +35,9 @@ _BULLET = re.compile(r"^\s*(?:[-*•–—▪◦·]|\d{1,2}[.)])\s+")
 _SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # Sentence ends: . ! ? followed by space and an upper-case letter, quote or digit; not after a lone capital
 # (initials), nor inside numbers.
-_SENT_END = re.compile(r"(?<=[.!?])(?<!\b[A-Za-z]\.)\s+(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
+# (The end mark is matched, and the white space is group 1, rather than looked behind for: a pattern that opens with
+# a character set lets ``re`` skip to the marks instead of trying the look-behinds at every position; same breaks.)
+_SENT_END = re.compile(r"[.!?](?<!\b[A-Za-z]\.)(\s+)(?=[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
 _HAS_DIGIT = re.compile(r"\d")
 # No sentence end between a short abbreviation and the number it introduces: "Tél. 081 22 45 90", "company no.
 # 04417263", "Fr. 650.–", "(réf. 2412.BA.01)", "VAT reg. GB 318 4417 26".
@@ -255,9 +257,10 @@ def split_sentences(text: str, start: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if _NUMBER_AFTER.match(text, m.end()) and _ABBREV_BEFORE.search(text, max(0, m.start() - 8), m.start()):
+        ws = m.start(1)  # the white space after the end mark
+        if _NUMBER_AFTER.match(text, m.end()) and _ABBREV_BEFORE.search(text, max(0, ws - 8), ws):
             continue
-        piece = text[pos:m.start()]
+        piece = text[pos:ws]
         if piece.strip():
             out.append((piece, start + pos))
         pos = m.end()
@@ -304,6 +307,7 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
     subheading: str | None = None
     intro: str | None = None
     table_header: list[str] | None = None
+    table_headers: tuple[str, ...] = ()  # the same, one tuple shared by all the cells of the table
     in_table = False
     last_prose: str | None = None
 
@@ -322,6 +326,7 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
             continue
         is_table_row = stripped.startswith("|") or (stripped.count("|") >= 2 and not _BULLET.match(line))
         heading = (None if (is_table_row and stripped.count("|") > 2) or len(stripped) > MAX_HEADING_CHARS
+                   or "(" not in stripped  # a heading names its ticker in parentheses (_HEADING)
                    else parse_heading(stripped.strip("| ")))
         if heading is not None:
             st.company = st.company or heading["company"]
@@ -396,12 +401,15 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
             if not in_table:
                 in_table = True
                 table_header = [c for c, _ in cells]
+                table_headers = tuple(table_header)
                 if last_prose is not None:
                     intro = last_prose
                 # header cells can hold figures too (rare): keep them as heading units for context only
                 continue
             row_text = stripped
             row_label = cells[0][0] if cells else None
+            row_cells = tuple(cells)  # one tuple for all the cells of the row
+            headers = table_headers if table_header else ()
             for idx, (ctext, coff) in enumerate(cells):
                 if not ctext:
                     continue
@@ -418,8 +426,8 @@ def segment(doc: Document, *, default_lang: str | None = None) -> Structure:
                         intro=intro,
                         label=row_label,
                         col_header=header,
-                        row_cells=tuple(cells),
-                        headers=tuple(table_header or ()),
+                        row_cells=row_cells,
+                        headers=headers,
                         col_index=idx,
                         row_text=row_text,
                     )

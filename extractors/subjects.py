@@ -41,6 +41,7 @@ _NOT_A_NAME = re.compile(r"[\d€$£¥₩₹%]")  # figures and currency signs a
 _LEAD_LABEL = re.compile(r"^\s*[^\W\d][^:.;!?\d]{0,48}?\s*:\s")  # "Snapshot: ", "Chiffre d'affaires : "
 
 
+@lru_cache(maxsize=16_384)  # pure; asked for each figure of a sentence and again for its period
 def lead_label_end(text: str) -> int:
     """End of a leading "Label: " of a line or sentence (0 when none). Such a label names a topic or a
     metric ("Highlights:", "Snapshot:", "BAIIA ajusté :"), not who the figures are about."""
@@ -51,15 +52,27 @@ def lead_label_end(text: str) -> int:
 def subject_from_entities(doc, amount_start: int, skip_before: int = 0) -> str | None:
     if doc.user_data.get("has_ents") is False:  # known to have none (see run_ner): doc.ents would walk every token
         return None
-    text = doc.user_data.get("text") or doc.text  # the doc's text (rebuilding it from the tokens costs)
-    ents = [e for e in doc.ents if e.label_ in SUBJECT_LABELS and _NAME_LIKE.search(e.text)
-            and not _NOT_A_NAME.search(e.text) and e.start_char >= skip_before
-            and not re.match(r"\s*\d", text[e.end_char:e.end_char + 3])]  # "ISO 14001": an identifier
-    if not ents:
+    names = doc.user_data.get("subject_entities")
+    if names is None:  # the doc's entities that can be subjects, read once for all its figures
+        text = doc.user_data.get("text") or doc.text  # the doc's text (rebuilding it from the tokens costs)
+        names = doc.user_data["subject_entities"] = [
+            (e.start_char, e.text) for e in doc.ents if e.label_ in SUBJECT_LABELS and _NAME_LIKE.search(e.text)
+            and not _NOT_A_NAME.search(e.text)
+            and not _DIGIT_AFTER.match(text[e.end_char:e.end_char + 3])]  # "ISO 14001": an identifier
+    chosen = None
+    for start, name in names:
+        if start >= skip_before:
+            if start < amount_start:
+                chosen = name  # the first one before the figure
+                break
+            if chosen is None:
+                chosen = name  # else the first one after it
+    if chosen is None:
         return None
-    before = [e for e in ents if e.start_char < amount_start]
-    chosen = before[0] if before else ents[0]
-    return chosen.text.strip(" '\"’")
+    return chosen.strip(" '\"’")
+
+
+_DIGIT_AFTER = re.compile(r"\s*\d")
 
 
 _TRAILING_NAME = re.compile(r"\(([A-Z][\w.&' -]{2,40}?)\)\s*:?\s*$")
@@ -75,8 +88,11 @@ def trailing_name(text: str) -> str | None:
 
 def leading_name(text: str) -> str | None:
     """'Nvidia Corporation - Cloud AI ...' -> 'Nvidia Corporation'."""
-    m = re.match(r"^([^\-–—:]{2,60}?)\s+[-–—]\s+", text)
+    m = _LEADING_NAME.match(text)
     return clean_label(m.group(1)) if m else None
+
+
+_LEADING_NAME = re.compile(r"^([^\-–—:]{2,60}?)\s+[-–—]\s+")
 
 
 _NAME_RUN = re.compile(

@@ -181,28 +181,58 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
 
 @lru_cache(maxsize=1)
 def _document_evidence() -> dict:
+    """symbol -> (the pattern of its evidence words, ignoring case; the same pattern for a lower-cased text, or
+    None when a word is written with a character whose case that would not cover: see _case_unsafe)."""
     import re
 
     from normalizers.retrie import first_char_lookahead, literal_alternation
 
     with open(DATA / "currencies.toml", "rb") as fh:
         hand = tomllib.load(fh)
+    unsafe = _case_unsafe()
     out = {}
     for symbol, by_code in hand.get("document_evidence", {}).items():
-        parts = []
-        for i, (code, words) in enumerate(by_code.items()):
-            alts = "|".join(
-                (r"(?<![^\W\d_])" if w[0].isalpha() else "")
-                + re.escape(w).replace(r"\ ", r"[ \t\u00a0\u202f]?")
-                + (r"(?![^\W\d_])" if w[-1].isalpha() else "")
-                for w in sorted(words, key=len, reverse=True))
-            parts.append(f"(?P<{code}>{alts})")
-        # every word starts with literal characters: a look-ahead on its first two lets the scan skip the
-        # other positions at once instead of trying each alternative there (same matches, several times faster)
-        heads = literal_alternation(w[:2] if " " not in w[:2] else w[0] for words in by_code.values() for w in words)
-        # (and a look-ahead on their first character before that: normalizers.retrie.first_char_lookahead)
-        out[symbol] = first_char_lookahead(re.compile(f"(?={heads})(?:" + "|".join(parts) + ")", re.IGNORECASE))
+        def pattern(lower: bool) -> str:
+            by = {code: [w.lower() for w in words] if lower else words for code, words in by_code.items()}
+            parts = []
+            for code, words in by.items():
+                alts = "|".join(
+                    (r"(?<![^\W\d_])" if w[0].isalpha() else "")
+                    + re.escape(w).replace(r"\ ", r"[ \t\u00a0\u202f]?")
+                    + (r"(?![^\W\d_])" if w[-1].isalpha() else "")
+                    for w in sorted(words, key=len, reverse=True))
+                parts.append(f"(?P<{code}>{alts})")
+            # every word starts with literal characters: a look-ahead on its first two lets the scan skip the
+            # other positions at once instead of trying each alternative there (same matches, several times
+            # faster)
+            heads = literal_alternation(w[:2] if " " not in w[:2] else w[0] for words in by.values() for w in words)
+            # (and a look-ahead on their first character before that: normalizers.retrie.first_char_lookahead)
+            return f"(?={heads})(?:" + "|".join(parts) + ")"
+
+        rx = first_char_lookahead(re.compile(pattern(False), re.IGNORECASE))
+        words = [w for ws in by_code.values() for w in ws]
+        lowered = None
+        if unsafe is not None and not any(unsafe.search(w) for w in words):
+            lowered = first_char_lookahead(re.compile(pattern(True)))
+        out[symbol] = (rx, lowered)
     return out
+
+
+@lru_cache(maxsize=1)
+def _case_unsafe():
+    """The characters for which matching a lower-cased text exactly is not matching the text ignoring case:
+    those ``re`` also matches to another letter ignoring case ("ſ" and "s", "ı" and "i": ``re._casefix``), the
+    one whose lower case is two characters ("İ") and the capital sigma (its lower case depends on the next
+    letter). Without them, and with the words lower-cased, both find the same matches at the same places
+    (lower-casing keeps the length). None when ``re`` does not tell them."""
+    import re
+
+    try:
+        from re._casefix import _EXTRA_CASES  # noqa: PLC0415
+    except ImportError:  # pragma: no cover
+        return None
+    chars = {chr(c) for k, v in _EXTRA_CASES.items() for c in (k, *v) if c > 127} | {"\u0130", "\u03a3"}
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def document_hints(text: str) -> dict[str, str]:
@@ -211,11 +241,21 @@ def document_hints(text: str) -> dict[str, str]:
     ``currency_hints`` to ``find_amounts``."""
     hints: dict[str, str] = {}
     sample = text[:2_000_000]
-    for symbol, rx in _document_evidence().items():
+    low = None  # the sample lower-cased, when every evidence pattern can read it instead (_case_unsafe)
+    for symbol, (rx, lowered) in _document_evidence().items():
         if symbol not in sample:
             continue
+        if lowered is not None:
+            if low is None:
+                low = sample.lower() if not _case_unsafe().search(sample) else ""
+            if low:
+                rx, scan = lowered, low  # a case-sensitive scan: several times faster
+            else:
+                scan = sample
+        else:
+            scan = sample
         counts: dict[str, int] = {}
-        for m in rx.finditer(sample):
+        for m in rx.finditer(scan):
             counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
         if counts:
             code, n = max(counts.items(), key=lambda kv: kv[1])

@@ -102,23 +102,14 @@ def facts_table(columns: Mapping[str, list]) -> pa.Table:
 def sections_table(records: Iterable[Mapping]) -> pa.Table:
     """One row per section record (keys as the ``sections`` columns; missing keys are NULL, unknown ones
     ignored). ``section_index`` defaults to the position in the list; an ISO date string is a date."""
-    cols: dict[str, list] = {name: [] for name in SECTIONS_SCHEMA.names}
-    for i, s in enumerate(records):
-        for name in SECTIONS_SCHEMA.names:
-            if name == "section_index":
-                value = s.get("section_index", i)
-            else:
-                value = s.get(name)
-                if name == "edition_date" and isinstance(value, str):
-                    value = date.fromisoformat(value)
-            cols[name].append(value)
+    records = list(records)
+    cols: dict[str, list] = {name: [r.get(name) for r in records] for name in SECTIONS_SCHEMA.names}
+    cols["section_index"] = [r.get("section_index", i) for i, r in enumerate(records)]
+    cols["edition_date"] = [date.fromisoformat(v) if isinstance(v, str) else v for v in cols["edition_date"]]
     return pa.table(cols, schema=SECTIONS_SCHEMA)
 
 
 def fx_table(records: Iterable[Mapping]) -> pa.Table:
     """The ``fx_rates`` rows of one document (keys as its columns; missing keys are NULL, unknown ones ignored)."""
-    cols: dict[str, list] = {name: [] for name in FX_RATES_SCHEMA.names}
-    for r in records:
-        for name in FX_RATES_SCHEMA.names:
-            cols[name].append(r.get(name))
-    return pa.table(cols, schema=FX_RATES_SCHEMA)
+    records = list(records)
+    return pa.table({name: [r.get(name) for r in records] for name in FX_RATES_SCHEMA.names}, schema=FX_RATES_SCHEMA)

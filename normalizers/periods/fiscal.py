@@ -52,7 +52,9 @@ def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, i
     if not text:
         return None
     a, b, g = _fye_grammar()
-    found = [list(rx.finditer(text)) for rx in (a, b)]
+    # each pattern's matches, read as far as needed (the first one that gives a date in a language ends its scan
+    # for that language: the rest of the text is read only when a later language or no match needs it)
+    found = [_Matches(rx.finditer(text)) for rx in (a, b)]
     for lg in ((lang,) if isinstance(lang, str) else lang):
         order = g.v.date_order(lg)
         best = None
@@ -65,6 +67,19 @@ def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, i
         if best:
             return best[1]
     return None
+
+
+class _Matches:
+    """A scan's matches, iterable several times: those read so far, then the scan goes on as far as asked."""
+
+    def __init__(self, scan) -> None:
+        self._scan, self._seen = scan, []
+
+    def __iter__(self):
+        yield from self._seen
+        for m in self._scan:
+            self._seen.append(m)
+            yield m
 
 
 def _fye_from(m: re.Match, g: _Grammar, order: str) -> tuple[int, int] | None:
@@ -139,6 +154,7 @@ def fiscal_year_end_for(ticker: str | None) -> tuple[int, int] | None:
 
 # ---- how the text names its fiscal years ----------------------------------------------------------
 
+_HAS_DIGIT = re.compile(r"\d")
 _FY_NAME_WINDOW = 100  # a fiscal-year name and the date that defines it: this close, in one line
 
 
@@ -154,8 +170,9 @@ def find_fiscal_year_naming(text: str, lang: str, fye: tuple[int, int]) -> int:
         return 0
     votes = set()
     for line in text[:6_000].splitlines():
-        if not line.strip():
-            continue
+        if not _HAS_DIGIT.search(line) and line.isascii():
+            continue  # a name ends with a digit ("FY2024"): a line without one gives no vote (outside ASCII,
+            # str.isdigit also takes "²", which \d does not)
         ms = [m for m in find_periods(line, lang, fiscal_year_end=fye) if m.period is not None]
         names = [m for m in ms if m.period.grain == "year" and m.period.is_fiscal and m.text.strip()[-1:].isdigit()
                  and m.text[:1].isupper() and m.period.label == f"FY{m.period.end.year}" and "ended" not in m.text
