@@ -181,15 +181,15 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
 
 @lru_cache(maxsize=1)
 def _document_evidence() -> dict:
-    """symbol -> (the pattern of its evidence words, ignoring case; the same pattern for a lower-cased text, or
-    None when a word is written with a character whose case that would not cover: see _case_unsafe)."""
+    """symbol -> (the pattern of its evidence words, ignoring case; the same pattern for a lower-cased text
+    (``normalizers.retrie.lowered_for_ci``), or None when a word holds a character whose case that would not
+    cover)."""
     import re
 
-    from normalizers.retrie import first_char_lookahead, literal_alternation
+    from normalizers.retrie import first_char_lookahead, literal_alternation, lowered_for_ci
 
     with open(DATA / "currencies.toml", "rb") as fh:
         hand = tomllib.load(fh)
-    unsafe = _case_unsafe()
     out = {}
     for symbol, by_code in hand.get("document_evidence", {}).items():
         def pattern(lower: bool) -> str:
@@ -212,42 +212,27 @@ def _document_evidence() -> dict:
         rx = first_char_lookahead(re.compile(pattern(False), re.IGNORECASE))
         words = [w for ws in by_code.values() for w in ws]
         lowered = None
-        if unsafe is not None and not any(unsafe.search(w) for w in words):
+        if all(lowered_for_ci(w) is not None for w in words):  # each word read lower-cased as it is ignoring case
             lowered = first_char_lookahead(re.compile(pattern(True)))
         out[symbol] = (rx, lowered)
     return out
-
-
-@lru_cache(maxsize=1)
-def _case_unsafe():
-    """The characters for which matching a lower-cased text exactly is not matching the text ignoring case:
-    those ``re`` also matches to another letter ignoring case ("ſ" and "s", "ı" and "i": ``re._casefix``), the
-    one whose lower case is two characters ("İ") and the capital sigma (its lower case depends on the next
-    letter). Without them, and with the words lower-cased, both find the same matches at the same places
-    (lower-casing keeps the length). None when ``re`` does not tell them."""
-    import re
-
-    try:
-        from re._casefix import _EXTRA_CASES  # noqa: PLC0415
-    except ImportError:  # pragma: no cover
-        return None
-    chars = {chr(c) for k, v in _EXTRA_CASES.items() for c in (k, *v) if c > 127} | {"\u0130", "\u03a3"}
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def document_hints(text: str) -> dict[str, str]:
     """Currency hints for a whole document's ambiguous symbols from its own words ("Tous les montants sont en dollars
     canadiens", "M$ CA" -> "$" means CAD): the code mentioned most wins; a tie gives no hint. Pass the result as
     ``currency_hints`` to ``find_amounts``."""
+    from normalizers.retrie import lowered_for_ci
+
     hints: dict[str, str] = {}
     sample = text[:2_000_000]
-    low = None  # the sample lower-cased, when every evidence pattern can read it instead (_case_unsafe)
+    low = None  # the sample lower-cased, when the evidence patterns can read it instead (lowered_for_ci)
     for symbol, (rx, lowered) in _document_evidence().items():
         if symbol not in sample:
             continue
         if lowered is not None:
             if low is None:
-                low = sample.lower() if not _case_unsafe().search(sample) else ""
+                low = lowered_for_ci(sample) or ""
             if low:
                 rx, scan = lowered, low  # a case-sensitive scan: several times faster
             else:
