@@ -9,6 +9,7 @@ are prefixes of each other, and the trie tries the longer continuation first.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from re import _casefix
 from typing import Callable, Iterable
 
@@ -20,6 +21,7 @@ NEVER = r"(?!x)x"
 FOLD_SPECIAL = frozenset(chr(c) for k, vs in _casefix._EXTRA_CASES.items() for c in (k, *vs) if c > 0x7F)
 
 
+@lru_cache(maxsize=64)  # the gates of a rule set ask for the same text one after another
 def lowered_for_ci(text: str) -> str | None:
     """``text.lower()`` when a case-sensitive search of lower-cased phrases (with no character of FOLD_SPECIAL)
     in it finds what the case-insensitive search of the phrases finds in ``text``, at the same offsets; None when
