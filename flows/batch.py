@@ -12,6 +12,7 @@ import threading
 import time
 import traceback
 
+
 def _stage(table, path: str) -> str:
     """Write an Arrow table as an IPC file (the loader memory-maps it back)."""
     import pyarrow as pa
@@ -21,6 +22,7 @@ def _stage(table, path: str) -> str:
     return path
 
 
+# DuckLake writers of this process, one per thread (a DuckDB connection is not shared between threads)
 _lake_writers = threading.local()
 
 

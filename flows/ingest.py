@@ -443,7 +443,8 @@ def ingest_flow(
                     staging = f"{db}.staging-{run_id}"
                     os.makedirs(staging, exist_ok=True)
                 if choice.name == "processes":  # tasks in threads here, their extraction in worker processes
-                    stack.enter_context(use_extraction_pool(choice.workers, use_model=use_model))  # stops after the task threads
+                    # (entered first: the pool stops after the task threads)
+                    stack.enter_context(use_extraction_pool(choice.workers, use_model=use_model))
                 task_runner = stack.enter_context(
                     make_task_runner(choice.name, workers=choice.workers, dask_address=choice.dask_address))
                 futures = [task_runner.submit(extract_batch, dict(paths=b, run_id=run_id, edition=edition,

@@ -155,7 +155,8 @@ class ExtractionPool:
     A worker imports the extractors and ``flows.batch`` only: not Prefect, which a task-runner worker process
     (``ProcessPoolTaskRunner``) imports and runs a task engine and API clients with (about 60 MB and a CPU second
     per worker, and the task's settings serialised at every submit). Workers are spawned (not forked: the flow
-    process runs threads) when the first batch is handed over, and load their spaCy models once.
+    process runs threads) by ``start`` or when the first batch is handed over, and each loads its spaCy models
+    once, first thing (``flows.batch.start_worker``).
 
     A worker that dies (killed, out of memory) breaks the pool: the batches running then fail with
     ``BrokenProcessPool`` and the next calls get a fresh pool, so that Prefect's retries of those tasks run."""
