@@ -115,3 +115,41 @@ def test_a_dead_worker_is_replaced_and_prefect_retries_its_batch(tmp_path, prefe
         assert pool.run(_die_once, marker)["attempt"] == 2
     finally:
         pool.close()
+
+
+ORPHAN = """
+import os, sys, time
+from flows.run import ExtractionPool
+pool = ExtractionPool(1, use_model=False).start()
+print(pool.run(os.getpid), flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_worker_ends_when_the_flow_process_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    flow = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True, cwd=tmp_path,
+                            env={**os.environ, "PYTHONPATH": str(root)})
+    try:
+        worker = int(flow.stdout.readline())
+        assert psutil.pid_exists(worker)
+        os.kill(flow.pid, signal.SIGKILL)  # no shutdown of the pool: the worker must notice by itself
+        flow.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if psutil.Process(worker).status() == psutil.STATUS_ZOMBIE:
+                    break
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.2)
+        else:
+            psutil.Process(worker).kill()
+            raise AssertionError("the pool's worker outlived the killed flow process")
+    finally:
+        if flow.poll() is None:
+            flow.kill()
