@@ -505,10 +505,7 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
     n = len(amounts)
     for i, a in enumerate(amounts):
         a_kind = a.kind
-        if a_kind == "number":
-            kind = unit_name = "count"
-        else:
-            kind, unit_name = a_kind, a.unit
+        kind, unit_name = kind_unit(a)
         value = a.value
         if a_kind == "number" and 0 < value < 1 and not any(ch.isdigit() for ch in a.text):
             # "five-eighths", "cinq huitièmes": a fraction in words is a share, in percent (gold SCHEMA)
@@ -539,7 +536,7 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
             subject, metric = out[-1].subject, metric or out[-1].metric
         original = _restated(out, amounts, amount_spans, i, kind) if "equivalent" in flags else None
         start = unit_start + a.start
-        dimension, ref_value, ref_unit = physical(kind, unit_name, value) if kind == "quantity" else _NO_DIMENSION
+        dimension, ref_value, ref_unit = physical(kind, unit_name, value)
         if resolved is None:
             period = grain = source = None
         else:
@@ -594,9 +591,6 @@ def _unit_facts(ex: DocumentExtractor, unit: Unit, d, lang: str, amount_spans: l
                        and not is_base(unit.text, m) and not any(a <= m.start < b for a, b in parens)]
                 ex.label_run = (unit.section.index, unit.line, own[0]) if own else ex.label_run
     return out
-
-
-_NO_DIMENSION = (None, None, None)  # physical() of anything but a quantity
 
 
 def _restated(out: list[Fact], amounts: list[Amount], amount_spans: list[Amount], i: int, kind: str) -> tuple[int, int, str] | None:

@@ -104,8 +104,9 @@ def _yearly_rate() -> re.Pattern:
 @lru_cache(maxsize=None)
 def _yearly_rate_anywhere() -> re.Pattern | None:
     """The yearly-rate words anywhere, without their boundaries (None when a folded word is not ASCII)."""
-    words = sorted({lexicon.fold(w) for w in _context_words("yearly_rate")}, key=len, reverse=True)
-    return re.compile(literal_alternation(words)) if all(w.isascii() for w in words) else None
+    if not all(lexicon.fold(w).isascii() for w in _context_words("yearly_rate")):
+        return None
+    return re.compile(_folded_alternation("yearly_rate"))
 
 
 def may_state_yearly_rate(folded_text: str) -> bool:
