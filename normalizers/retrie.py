@@ -32,9 +32,34 @@ def lowered_for_ci(text: str) -> str | None:
     return low
 
 
-def plain_lower(phrases) -> bool:
-    """The phrases are lower-case, and lowered_for_ci's lower-cased texts serve them."""
-    return all(p == p.lower() and FOLD_SPECIAL.isdisjoint(p) for p in phrases)
+def lowered_phrases(phrases: Iterable[str]) -> list[str] | None:
+    """The phrases lower-cased, for a case-sensitive search in ``lowered_for_ci``'s texts that finds what their
+    case-insensitive search finds in the texts; None when a phrase holds a character that rules this out (the same
+    test as for a text)."""
+    phrases = list(phrases)
+    if any(lowered_for_ci(p) is None for p in phrases):
+        return None
+    return [p.lower() for p in phrases]
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def word_start_matches(fast: re.Pattern, low: str):
+    r"""The matches of ``fast`` in the lower-cased text ``low`` that start a word (no letter right before them), as
+    ``finditer`` gives them: what ``(?<![^\W\d_])`` before ``fast`` finds, without a look-behind tried at every
+    position (which keeps re from its fast first-character scan)."""
+    pos = 0
+    while True:
+        m = fast.search(low, pos)
+        if m is None:
+            return
+        i = m.start()
+        if i > 0 and _LETTER.match(low, i - 1) is not None:
+            pos = i + 1  # inside a word
+            continue
+        yield m
+        pos = m.end()
 
 
 def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) -> str:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from .. import langdata
 from .. import numbers as _num
 from .. import units as _units
-from ..retrie import first_char_lookahead, plain_lower, trie_alternation
+from ..retrie import first_char_lookahead, lowered_phrases, trie_alternation
 
 _LANGS = ("fr", "en")
 
@@ -147,7 +147,8 @@ def _lang(lang: str) -> _Lang:
     hints = _merged_list(p, s, "numbers", "word_hints") + sorted(frac.denominators)
     hint_re = first_char_lookahead(re.compile(rf"(?<![^\W\d_])(?i:{_alt(hints)})"))
     # the same trie (lower-case phrases), searched in a lower-cased text: re's fast first-character scan serves it
-    hint_lower_re = re.compile(_alt(hints)) if plain_lower(hints) else None
+    low_hints = lowered_phrases(hints)
+    hint_lower_re = re.compile(_alt(low_hints)) if low_hints is not None else None
     # currency subunits after a number: "2.8p" (glued, case-sensitive), "35 pence" (a word)
     sub = {k: (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("glued", {}).items()}
     subw = {k.lower(): (v[0], Decimal(v[1])) for src in (s, p) for k, v in src.get("subunits", {}).get("words", {}).items()}

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 
 from .. import numbers as _num
 from .digits import _FRAC_RE
-from ..retrie import lowered_for_ci
+from ..retrie import lowered_for_ci, word_start_matches
 from .lexicon import _SP, _SPACES, _Lang
 
 _TOK_RE = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*|[^\w\s]")
@@ -71,23 +71,7 @@ def _hints(text: str, L: _Lang):
     checked: the lower-case trie has no look-behind)."""
     fast = L.hint_lower_re
     low = lowered_for_ci(text) if fast is not None else None
-    if low is None:
-        yield from L.hint_re.finditer(text)
-        return
-    pos = 0
-    while True:
-        m = fast.search(low, pos)
-        if m is None:
-            return
-        i = m.start()
-        if i > 0 and _LETTER_RE.match(low, i - 1) is not None:
-            pos = i + 1  # inside a word
-            continue
-        yield m
-        pos = m.end()
-
-
-_LETTER_RE = re.compile(r"[^\W\d_]")
+    return L.hint_re.finditer(text) if low is None else word_start_matches(fast, low)
 
 
 def _word_atoms(text: str, lang: str, L: _Lang) -> list[_Atom]:

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ..retrie import FOLD_SPECIAL, first_char_lookahead, lowered_for_ci
+from ..retrie import first_char_lookahead, lowered_for_ci, lowered_phrases, word_start_matches
 from .handlers import _Handlers
 from .vocabulary import Y4, _RE_FLAGS, _Vocab, _alt, _cs_alt
 
@@ -246,19 +246,14 @@ class _Grammar(_Handlers):
         self.year_blockers = _YearBlockers(v)
 
 
-
-
-_LETTER = re.compile(r"[^\W\d_]")
-
-
 class _WordGate:
     """A gate made of phrases at the start of a word, searched as its case-insensitive regex ``rx``
     ("(?<![^\\W\\d_])" + phrases + tail) would be, but faster: the phrases, lower-cased, are searched
     case-sensitively in the lower-cased text (re's fast first-character scan serves them; a case-insensitive
     search with a look-behind first tries every position), and the word start is checked on each hit.
     Case-insensitive matching in re compares lower-cased characters (simple case mapping), as the lower-cased
-    text does, save for the characters of retrie.FOLD_SPECIAL and "İ" (two characters in lower case): a text with
-    one is searched with ``rx``. ``pattern`` and ``flags`` are those of ``rx``."""
+    text does, save for a few characters (``retrie.lowered_for_ci``): a text with one is searched with ``rx``.
+    ``pattern`` and ``flags`` are those of ``rx``."""
 
     __slots__ = ("rx", "fast", "pattern", "flags")
 
@@ -268,8 +263,8 @@ class _WordGate:
 
     @classmethod
     def make(cls, rx: re.Pattern, phrases: list[str], tail: str):
-        low = [p.lower() for p in phrases]
-        if any(len(a) != len(p) or not FOLD_SPECIAL.isdisjoint(a) for a, p in zip(low, phrases)):
+        low = lowered_phrases(phrases)
+        if low is None:
             return rx
         return cls(rx, f"(?:{_alt(low)}){tail}")
 
@@ -277,13 +272,7 @@ class _WordGate:
         low = lowered_for_ci(text)
         if low is None:
             return self.rx.search(text)
-        m = self.fast.search(low)
-        while m is not None:
-            i = m.start()
-            if i == 0 or _LETTER.match(low, i - 1) is None:
-                return m
-            m = self.fast.search(low, i + 1)
-        return None
+        return next(word_start_matches(self.fast, low), None)
 
 
 class _YearBlockers:
