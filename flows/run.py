@@ -175,23 +175,25 @@ class ExtractionPool:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=start_worker, initargs=(self.use_model,))
 
-    def start(self) -> "ExtractionPool":
-        """Start every worker now (each loads its models: ``flows.batch.start_worker``), without waiting."""
+    def _current(self):
+        """The executor, made on first use (or after a broken one was dropped)."""
         with self._lock:
             if self._executor is None:
                 self._executor = self._new_executor()
-            for _ in range(self.workers):  # a task given while every worker is busy starts one more
-                self._executor.submit(int)
+            return self._executor
+
+    def start(self) -> "ExtractionPool":
+        """Start every worker now (each loads its models: ``flows.batch.start_worker``), without waiting."""
+        executor = self._current()
+        for _ in range(self.workers):  # a task given while every worker is busy starts one more
+            executor.submit(int)
         return self
 
     def run(self, fn, /, *args, **kwargs):
         """``fn(*args, **kwargs)`` in a worker process (``fn`` importable by name, arguments and result pickled)."""
         from concurrent.futures.process import BrokenProcessPool
 
-        with self._lock:
-            if self._executor is None:
-                self._executor = self._new_executor()
-            executor = self._executor
+        executor = self._current()
         try:
             return executor.submit(fn, *args, **kwargs).result()
         except BrokenProcessPool:
