@@ -2,7 +2,10 @@
 document (the ingest command while Prefect's temporary server boots)."""
 from __future__ import annotations
 
+import threading
 from datetime import date
+
+_warming = threading.Lock()  # held by a warm-up in progress
 
 
 def warm_up(*, use_model: bool = True, langs: tuple[str, ...] | None = None, example: str | None = None) -> None:
@@ -15,6 +18,18 @@ def warm_up(*, use_model: bool = True, langs: tuple[str, ...] | None = None, exa
     process's first extraction pays ~0.4 s of what is built on first use (rule patterns compiled when a text
     first needs them, vocabulary entries, the NER's first call), and the rule caches keep its texts. A file that
     fails is left to the real extraction to report."""
+    with _warming:
+        _warm_up(use_model=use_model, langs=langs, example=example)
+
+
+def wait_for_warm_up() -> None:
+    """Return once no warm-up runs in this process: an extraction that started meanwhile would do the same
+    first-use work alongside it, sharing the interpreter, instead of finding it done."""
+    with _warming:
+        pass
+
+
+def _warm_up(*, use_model: bool, langs: tuple[str, ...] | None, example: str | None) -> None:
     from normalizers import currencies, fx, units
     from normalizers.amounts import find_amounts
     from normalizers.periods import find_periods

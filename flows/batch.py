@@ -80,9 +80,11 @@ def extract_paths(paths: list[str], run_id: str, edition: str | None = None, use
     from extractors.extract import EXTRACTOR_VERSION, extract_document
     from extractors.fx import fx_records
     from extractors.records import fact_columns
+    from extractors.warm import wait_for_warm_up
     from warehouse.tables import facts_table, fx_table, sections_table
 
     _lower_priority()
+    wait_for_warm_up()  # the command line's warm-up of this process (flows.run._warm_up) may still be running
     out: dict = {"documents": [], "rejections": [], "seconds": {}}
     secs = out["seconds"]
     pending: list = []  # DuckLake: extracted documents not committed yet

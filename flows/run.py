@@ -446,11 +446,17 @@ def start_temporary_server() -> TemporaryServer | None:
 def _warm_up(todo: list[str]) -> None:
     """While Prefect's temporary server boots: what extracting the few files ``todo`` in this process will load
     (the pipelines of their languages, rules, tables, and the first-use costs of an extraction of the first one:
-    ``extractors.warm``), then the Prefect modules the flow run imports on its way (flow and task engines,
-    artifacts)."""
+    ``extractors.warm``)."""
     from extractors.warm import languages_of, warm_up
 
     warm_up(langs=languages_of(todo), example=todo[0])
+
+
+def _import_flow_run_modules() -> None:
+    """The modules a flow run imports on its way, once the server is up: Prefect's flow and task engines, its
+    artifacts, and FastAPI (~0.35 s of CPU: ``Flow.serialize_parameters`` imports ``fastapi.encoders`` as the flow
+    run is created)."""
+    import fastapi.encoders  # noqa: F401
     import prefect.artifacts  # noqa: F401
     import prefect.flow_engine  # noqa: F401
     import prefect.task_engine  # noqa: F401
@@ -483,9 +489,10 @@ def run_ingest(paths: list[str], *, db: str, edition: str | None = None, runner:
                                    workers=workers, dask_address=dask_address_default(dask_address))
             if choice.name == "processes":  # the workers start and load their models while the server boots
                 prepare_extraction_pool(choice.workers, use_model=use_model)
-            elif not choice.parallel and use_model:  # extracted here: load the models while the server boots
+            if not choice.parallel and use_model:  # extracted here: load the models while the server boots
                 threading.Thread(target=_warm_up, args=([p for p, _ in plan.todo],), name="canvas-etl-warm-up",
                                  daemon=True).start()
+            _import_flow_run_modules()
         kwargs = dict(paths=paths, db=db, edition=edition, use_model=use_model,
                       lock_timeout=lock_timeout, runner=runner, workers=workers, dask_address=dask_address)
         if data_path is not None:  # a DuckLake's data path (else $CANVAS_ETL_DATA_PATH)
