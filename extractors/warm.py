@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+from .regex_cache import disk_cached_regexes
+
 _warming = threading.Lock()  # held by a warm-up in progress
 
 
@@ -18,7 +20,7 @@ def warm_up(*, use_model: bool = True, langs: tuple[str, ...] | None = None, exa
     process's first extraction pays ~0.4 s of what is built on first use (rule patterns compiled when a text
     first needs them, vocabulary entries, the NER's first call), and the rule caches keep its texts. A file that
     fails is left to the real extraction to report."""
-    with _warming:
+    with _warming, disk_cached_regexes():  # the rules' big patterns, rebuilt from the machine's cache
         _warm_up(use_model=use_model, langs=langs, example=example)
 
 

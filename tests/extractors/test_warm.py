@@ -45,3 +45,32 @@ def test_warm_up_on_an_example_file_even_a_broken_one(tmp_path):
     warm_up(use_model=False, langs=("en",), example=str(good))
     facts = extract_document(document_from_bytes(read_bytes(str(good)), str(good)), use_model=False).facts
     assert [(f.value, f.unit) for f in facts if f.kind == "money"][:1] == [(3_200_000, "USD")]
+
+
+def test_warm_up_keeps_the_rules_big_patterns_in_the_machine_cache(tmp_path):
+    """The rules' big alternations are compiled once per machine (extractors.regex_cache), not in every process
+    that warms up; a second process rebuilds them from the files, with the same facts."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    report = tmp_path / "en.txt"
+    report.write_text("# Acme Inc\n\n## Revenue streams\n\nRevenue reached $3.2 million in FY2023, up 4% on 2022.\n",
+                      encoding="utf-8")
+    script = ("import json, sys\nfrom extractors.warm import warm_up\nfrom extractors.decode import document_from_bytes,"
+              " read_bytes\nfrom extractors.extract import extract_document\nwarm_up(use_model=False, langs=('en',))\n"
+              "doc = document_from_bytes(read_bytes(sys.argv[1]), sys.argv[1])\n"
+              "print(json.dumps([[str(f.value), f.unit, f.period_start and str(f.period_start)] for f in "
+              "extract_document(doc, use_model=False).facts]))")
+    env = {**os.environ, "CANVAS_ETL_CACHE_DIR": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        res = subprocess.run([sys.executable, "-c", script, str(report)], capture_output=True, text=True, env=env,
+                             timeout=120)
+        assert res.returncode == 0, res.stderr[-2000:]
+        runs.append((json.loads(res.stdout.strip().splitlines()[-1]),
+                     sorted(p.name for p in (tmp_path / "cache").glob("re-*.bin"))))
+    (first, files), (second, files_again) = runs
+    assert len(files) >= 10 and files_again == files
+    assert first == second and ["3200000", "USD"] in [row[:2] for row in first]
