@@ -14,21 +14,21 @@ pattern from it in milliseconds with the call the compiler ends with (``_sre.com
 - A cache file is named by the interpreter (its cache tag and SRE magic number), the flags and the pattern's
   sha256, and starts with the sha256 of its contents: a file of another Python, truncated or altered is
   ignored and written again.
-- The folder: ``$CANVAS_ETL_CACHE_DIR`` (empty: no cache), else ``$XDG_CACHE_HOME/canvas-etl``, else
-  ``~/.cache/canvas-etl``. When it cannot be read or written, patterns are compiled as usual.
+- The folder: ``normalizers.machine_cache`` (``$CANVAS_ETL_CACHE_DIR``; set empty: no cache). When it cannot be
+  read or written, patterns are compiled as usual.
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import marshal
-import os
 import re
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Iterator
+
+from normalizers import machine_cache
 
 try:  # CPython's regular expression compiler (the cache stores its output)
     import _sre
@@ -39,15 +39,6 @@ except ImportError:  # pragma: no cover - another Python: patterns are compiled 
 MIN_LENGTH = 1_000  # shorter patterns compile in well under a millisecond: cheaper than a file
 _FORMAT = 1  # of the cache files; part of their names
 _re_compile = re.compile  # the real one, also while disk_cached_regexes stands in for it
-
-
-def cache_dir() -> Path | None:
-    """The cache folder, or None when ``CANVAS_ETL_CACHE_DIR`` is set empty (no cache)."""
-    configured = os.environ.get("CANVAS_ETL_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "canvas-etl"
 
 
 def _cache_file(folder: Path, pattern: str, flags: int) -> Path:
@@ -68,12 +59,8 @@ def _compile(pattern: str, flags: int) -> tuple[re.Pattern, tuple]:
 
 
 def _read(path: Path) -> tuple | None:
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return None
-    digest, payload = blob[:32], blob[32:]
-    if len(digest) < 32 or hashlib.sha256(payload).digest() != digest:
+    payload = machine_cache.read(path)
+    if payload is None:
         return None
     try:
         args = marshal.loads(payload)
@@ -82,27 +69,10 @@ def _read(path: Path) -> tuple | None:
     return args if isinstance(args, tuple) and len(args) == 5 else None
 
 
-def _write(path: Path, args: tuple) -> None:
-    payload = marshal.dumps(args)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".re-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hashlib.sha256(payload).digest() + payload)
-            os.replace(tmp, path)  # readers see the whole file or none
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.remove(tmp)
-            raise
-    except OSError:
-        pass  # no cache here: compiled again next time
-
-
 def compile_cached(pattern: str, flags: int = 0) -> re.Pattern:
     """``re.compile(pattern, flags)``, rebuilt from the cache file when there is one (written otherwise)."""
     flags = int(flags)
-    folder = cache_dir()
+    folder = machine_cache.cache_dir()
     if _sre is None or folder is None or flags & re.DEBUG or not isinstance(pattern, str):
         return _re_compile(pattern, flags)
     path = _cache_file(folder, pattern, flags)
@@ -113,7 +83,7 @@ def compile_cached(pattern: str, flags: int = 0) -> re.Pattern:
         except (TypeError, ValueError, RuntimeError, OverflowError):
             pass  # not code of this interpreter after all: compiled and written again
     compiled, args = _compile(pattern, flags)
-    _write(path, args)
+    machine_cache.write(path, marshal.dumps(args))
     return compiled
 
 

@@ -13,8 +13,8 @@ _warming = threading.Lock()  # held by a warm-up in progress
 def warm_up(*, use_model: bool = True, langs: tuple[str, ...] | None = None, example: str | None = None) -> None:
     """The spaCy pipeline of each language of ``langs`` (default: every language; with its model unless
     ``use_model`` is False), the amount and period rules of those languages, the extraction modules, and the
-    tables the rules read on first use: currencies, units, the bundled ECB exchange rates. Thread-safe: a
-    pipeline is loaded once per process (``extractors.nlp.get_nlp``), whichever thread asks first.
+    tables the rules read on first use: currencies, the units of the lexicons, the bundled ECB exchange rates.
+    Thread-safe: a pipeline is loaded once per process (``extractors.nlp.get_nlp``), whichever thread asks first.
 
     ``example``: a file about to be extracted in this process. It is extracted here and the result dropped: a
     process's first extraction pays ~0.4 s of what is built on first use (rule patterns compiled when a text
@@ -39,12 +39,13 @@ def _warm_up(*, use_model: bool, langs: tuple[str, ...] | None, example: str | N
     from . import extract, records  # noqa: F401 - imported by the first extraction otherwise
     from .nlp import MODELS, get_nlp
 
-    for lang in langs or tuple(MODELS):
+    langs = langs or tuple(MODELS)
+    for lang in langs:
         get_nlp(lang, use_model=use_model)
         find_amounts("1.5 2024", lang)  # compiles the language's amount and period rules
         find_periods("2024", lang)
     currencies.tables()
-    units.registry()
+    units.resolve_lexicon(langs)  # from the machine's table: pint only for what it does not hold yet
     fx.ecb_last_date()  # reads the bundled ECB file
     fx.ecb_rate("USD", "EUR", date(2020, 1, 2))
     if example is not None:

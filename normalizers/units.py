@@ -3,8 +3,9 @@
 name, its dimension and the factor to the dimension's reference unit.
 
 The registry is built once, lazily (loading pint's definitions takes about half a second), and every unit
-is resolved once (``resolve`` is cached): the amount normaliser never calls pint, it reads the lexicon, whose
-values are canonical names already (a test checks them).
+is resolved once (``resolve`` is cached, in the process and in a table of the machine's cache, so that most
+processes never load pint): the amount normaliser never calls pint, it reads the lexicon, whose values are
+canonical names already (a test checks them).
 
 Canonical name: pint's own unit name ("hectoliter", "megawatt_hour", "metric_ton", "square_foot"); a power of
 a unit pint has no name for is written "square_<unit>" / "cubic_<unit>" ("square_meter", "cubic_meter"), a
@@ -34,12 +35,16 @@ Money, percents and counts are no physical quantity: their facts have no dimensi
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from . import langdata
+from . import langdata, machine_cache
 
-__all__ = ["DIMENSIONS", "UnitInfo", "canonical", "lexicon", "reference", "registry", "resolve"]
+__all__ = ["DIMENSIONS", "UnitInfo", "canonical", "lexicon", "reference", "registry", "resolve", "resolve_lexicon"]
 
 DEFINITIONS = langdata.DATA_DIR / "units.txt"
 
@@ -122,7 +127,79 @@ def canonical(expr: str) -> str:
 @lru_cache(maxsize=None)
 def resolve(expr: str) -> UnitInfo | None:
     """What a unit is: canonical name, dimension, reference unit and the factor to it; None when pint does not
-    know the unit (e.g. "count", "percent" words never reach here)."""
+    know the unit (e.g. "count", "percent" words never reach here).
+
+    Read from the machine's table of what pint answered (``_machine_table``) when it holds ``expr``: a process
+    that finds every unit there never loads pint (its import and registry cost ~0.45 s of CPU per process)."""
+    table = _machine_table()
+    if expr in table:
+        row = table[expr]
+        return None if row is None else UnitInfo(*row)
+    info = _resolve_with_pint(expr)
+    _remember(expr, info)
+    return info
+
+
+def resolve_lexicon(langs: tuple[str, ...]) -> None:
+    """Resolve every unit of the lexicons of ``langs`` now (what a process's first facts would, one by one): from
+    the machine's table, and with pint for what it does not hold yet."""
+    for lang in langs:
+        for name in sorted(set(lexicon(lang).values())):
+            resolve(name)
+
+
+# The machine's table of resolved units (normalizers.machine_cache): one JSON file named by what the answers
+# depend on (pint's version, data/units.txt, DIMENSIONS and this format), {expr: [name, dimension, ref, factor]
+# or null}. A process reads it once; a unit it lacks is resolved with pint and the file rewritten with it.
+_TABLE_FORMAT = 1
+_table: dict[str, list | None] | None = None
+_table_lock = threading.RLock()
+
+
+def _table_path() -> Path | None:
+    folder = machine_cache.cache_dir()
+    if folder is None:
+        return None
+    from importlib.metadata import version
+
+    key = f"{_TABLE_FORMAT}\0{version('pint')}\0{sorted(DIMENSIONS.items())!r}\0".encode() + DEFINITIONS.read_bytes()
+    return folder / f"units-{hashlib.sha256(key).hexdigest()[:40]}.json"
+
+
+def _read_table(path: Path | None) -> dict[str, list | None]:
+    payload = machine_cache.read(path) if path is not None else None
+    try:
+        table = json.loads(payload) if payload is not None else {}
+    except ValueError:
+        return {}
+    if not isinstance(table, dict):
+        return {}
+    return {k: v for k, v in table.items() if v is None or (isinstance(v, list) and len(v) == 4)}
+
+
+def _machine_table() -> dict[str, list | None]:
+    global _table
+    if _table is None:
+        with _table_lock:
+            if _table is None:
+                _table = _read_table(_table_path())
+    return _table
+
+
+def _remember(expr: str, info: UnitInfo | None) -> None:
+    """Add what pint answered for ``expr`` to this process's table and to the machine's file (with what other
+    processes added to it meanwhile)."""
+    row = None if info is None else [info.name, info.dimension, info.ref_unit, info.to_ref]
+    with _table_lock:
+        table = _machine_table()
+        table[expr] = row
+        path = _table_path()
+        if path is not None:
+            merged = {**_read_table(path), **table}
+            machine_cache.write(path, json.dumps(merged, sort_keys=True).encode())
+
+
+def _resolve_with_pint(expr: str) -> UnitInfo | None:
     import pint
 
     try:

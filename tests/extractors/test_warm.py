@@ -13,8 +13,13 @@ def test_warm_up_leaves_nothing_for_the_first_document_to_load():
     for lang in nlp.MODELS:
         assert "canvas_amounts" in nlp.get_nlp(lang, use_model=False).pipe_names
     assert nlp._load.cache_info().misses == before  # every language's pipeline was loaded by warm_up
-    for loader in (currencies.tables, units.registry, fx._converter):
+    for loader in (currencies.tables, fx._converter):
         assert loader.cache_info().currsize == 1, loader
+    lexicon_units = {name for lang in nlp.MODELS for name in units.lexicon(lang).values()}
+    resolved = units.resolve.cache_info().currsize
+    for name in lexicon_units:  # every unit of the lexicons is resolved already (pint or the machine's table)
+        units.resolve(name)
+    assert units.resolve.cache_info().currsize == resolved
 
 
 def test_languages_of_the_files_to_extract(tmp_path):

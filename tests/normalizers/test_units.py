@@ -88,3 +88,63 @@ def test_no_dimension():
     assert units.reference(5.0, "USD") == (None, None, None)
     info = units.resolve("percent")
     assert info is not None and info.dimension is None
+
+
+@pytest.fixture
+def machine_cache_dir(tmp_path, monkeypatch):
+    """A machine cache of its own, and a process that has read no table yet."""
+    monkeypatch.setenv("CANVAS_ETL_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(units, "_table", None)
+    units.resolve.cache_clear()
+    yield tmp_path
+    units.resolve.cache_clear()
+
+
+def _lexicon_units() -> list[str]:
+    return sorted({name for lang in LANGS for name in units.lexicon(lang).values()} | {"not_a_unit_at_all"})
+
+
+def test_the_machine_table_answers_what_pint_answered(machine_cache_dir, monkeypatch):
+    units.resolve_lexicon(tuple(LANGS))
+    units.resolve("not_a_unit_at_all")
+    [table] = machine_cache_dir.glob("units-*.json")
+    monkeypatch.setattr(units, "_table", None)  # another process: reads the file
+    units.resolve.cache_clear()
+
+    def no_pint(expr):
+        raise AssertionError(f"pint asked for {expr!r}")
+
+    monkeypatch.setattr(units, "_resolve_with_pint", no_pint)
+    from_table = {expr: units.resolve(expr) for expr in _lexicon_units()}
+    monkeypatch.undo()
+    assert from_table == {expr: units._resolve_with_pint(expr) for expr in _lexicon_units()}
+    assert from_table["not_a_unit_at_all"] is None and from_table["hectoliter"].to_ref == pytest.approx(0.1)
+
+
+def test_a_damaged_machine_table_is_ignored_and_written_again(machine_cache_dir, monkeypatch):
+    units.resolve("hectoliter")
+    [table] = machine_cache_dir.glob("units-*.json")
+    table.write_bytes(table.read_bytes()[:-5])  # truncated
+    monkeypatch.setattr(units, "_table", None)
+    units.resolve.cache_clear()
+    assert units.resolve("hectoliter") == units._resolve_with_pint("hectoliter")
+    monkeypatch.setattr(units, "_table", None)
+    assert units._machine_table()["hectoliter"] == ["hectoliter", "volume", "cubic_meter", 0.1]
+
+
+def test_a_process_that_finds_every_unit_in_the_machine_table_never_loads_pint(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = ("import json, sys\nfrom normalizers import units\nunits.resolve_lexicon(('en', 'fr'))\n"
+              "print(json.dumps([units.reference(2.0, 'hl'), 'pint' in sys.modules]))")
+    env = {**os.environ, "CANVAS_ETL_CACHE_DIR": str(tmp_path)}
+    runs = []
+    for _ in range(2):
+        res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+        assert res.returncode == 0, res.stderr[-2000:]
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    assert runs[0] == [["volume", 0.2, "cubic_meter"], True]  # the first builds the table with pint
+    assert runs[1] == [["volume", 0.2, "cubic_meter"], False]
