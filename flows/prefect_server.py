@@ -11,13 +11,20 @@ on the path of every run that has something new.
 - FastAPI (>= 0.137) prepares the routes of an included router at the first request that reaches it: the first
   request to a late router (``/admin/version``, the client's first call) prepared nearly all of them, about 0.25 s
   on the run's path. They are prepared here, before the server answers its health check.
+
+It also stops when the process that started it is gone (``_stop_with_parent``).
 """
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import threading
+import time
 
 
 def create_app():
+    _stop_with_parent()
     gc.disable()
     try:
         from prefect.server.api.server import create_app as prefect_create_app
@@ -28,6 +35,23 @@ def create_app():
     finally:
         gc.enable()
     return app
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _stop_with_parent() -> None:
+    """A temporary server ends with the run that started it, however that ended: its parent stops it at exit, but
+    a parent killed outright (``kill -9``, a scheduler's timeout) cannot. The server then stops itself, gracefully
+    (SIGTERM: what its parent would send), within a second of noticing."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="canvas-etl-parent-watch", daemon=True).start()
 
 
 def prepare_routes(app) -> int:

@@ -6,6 +6,7 @@ the results (``flows.cli.output``).
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -56,6 +57,12 @@ def main() -> None:
         typer.echo(f"canvas-etl: {type(exc).__name__}: {one_line(exc)} (CANVAS_ETL_DEBUG=1 shows the traceback)",
                    err=True)
         sys.exit(EXIT_FAILED)
+    finally:
+        # The command is done and the process about to exit: its objects are frozen out of the garbage collector,
+        # so that the interpreter's last collections, as it tears the modules down, do not walk them all again
+        # (0.5 s after a 1,000-report load: Prefect's, DuckDB's and Arrow's objects). The exit handlers (Prefect
+        # flushing its logs and events, the temporary server's stop) run as before.
+        gc.freeze()
 
 
 if __name__ == "__main__":

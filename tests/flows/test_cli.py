@@ -48,6 +48,20 @@ def test_amounts_does_not_load_models():
     assert res.returncode == 0, res.stderr
 
 
+def test_a_command_leaves_its_objects_out_of_the_collections_at_exit():
+    """flows.cli.main freezes the process's objects once the command is done: the interpreter's last collections
+    at exit then skip them (half a second after a big load; measured by bench/throughput.py)."""
+    code = (
+        "import gc, sys, io; sys.stdin = io.StringIO('12 %\\n'); sys.argv=['canvas-etl','amounts','--lang','en']\n"
+        "from flows.cli import main\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "assert gc.get_freeze_count() > 0\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+
+
 def test_usage_error_exits_2():
     assert run("amounts", "--lang", "de", stdin="").returncode == 2
     assert run("no-such-command").returncode == 2

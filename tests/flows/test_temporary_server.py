@@ -87,3 +87,29 @@ def test_a_server_started_before_prefect_is_adopted_or_stopped():
     assert res.returncode == 0, res.stderr[-3000:]
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert not out["adopted"] and out["early_exit"] is not None  # stopped: the configured API is used instead
+
+
+ORPHAN = textwrap.dedent("""
+    import os, sys
+    from flows.run import TemporaryServer
+    server = TemporaryServer().start()
+    server.wait_ready()
+    print(server.process.pid, flush=True)
+    os.kill(os.getpid(), 9)  # killed outright: no exit handler stops the server
+""")
+
+
+def test_a_temporary_server_stops_when_its_run_is_killed():
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    run = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True, env=env)
+    server = psutil.Process(int(run.stdout.readline()))
+    assert run.wait(timeout=60) == -9
+    try:
+        server.wait(timeout=30)  # it notices within a second and shuts down gracefully
+    except psutil.TimeoutExpired:
+        server.kill()
+        raise AssertionError("the temporary server outlived the run that started it") from None
+    finally:
+        run.stdout.close()
