@@ -6,6 +6,8 @@ The Prefect task that wraps it is ``flows.ingest.extract_batch``.
 """
 from __future__ import annotations
 
+import atexit
+import gc
 import hashlib
 import os
 import threading
@@ -155,8 +157,6 @@ _gc_tuned = False
 def _tune_gc() -> None:
     global _gc_tuned
     if not _gc_tuned:
-        import gc
-
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLD)
         _gc_tuned = True
@@ -180,6 +180,7 @@ def start_worker(use_model: bool = True) -> None:
     _lower_priority()
     warm_up(use_model=use_model)
     _tune_gc()
+    atexit.register(gc.freeze)  # at the pool's end: the interpreter's last collections skip what the batches left
 
 
 PARENT_CHECK_SECONDS = 1.0

@@ -68,6 +68,14 @@ def test_the_pool_belongs_to_the_context_that_opened_it():
     assert extraction_pool() is None
 
 
+def test_the_workers_end_after_the_context_without_being_waited_for():
+    with use_extraction_pool(1, use_model=False) as pool:
+        worker = psutil.Process(pool.run(os.getpid))
+    # the context returned without waiting for the worker to exit (it ends while the run finishes); it does end
+    worker.wait(timeout=30)
+    assert not worker.is_running()
+
+
 def test_workers_start_with_their_models_loaded_and_the_flow_adopts_the_prepared_pool():
     from extractors.nlp import MODELS
 
