@@ -239,7 +239,10 @@ class _Grammar(_Handlers):
         # a need met by any of several gates (one search per alternative, each with its own first-character
         # look-ahead, is cheaper than one search of their alternation, which gets none)
         self.gate_any = {"cy": ("cy_abbr", "cy_words"), "date": ("month", "date_num"),
-                         "nine": ("nine_words", "nine_abbr")}
+                         "nine": ("nine_abbr", "nine_words")}
+        # gates whose words stand before a four-digit year in every rule that reads them ("calendar year 2025",
+        # "first nine months of 2025"): not searched in a text with no year
+        self.year_only_gates = ("cy_words", "nine_words")
         self.gates = {name: first_char_lookahead(rx) for name, rx in self.gates.items()}
         for name, (phrases, tail) in word_gates.items():
             self.gates[name] = _WordGate.make(self.gates[name], phrases, tail)
