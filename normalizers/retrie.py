@@ -45,10 +45,23 @@ def lowered_phrases(phrases: Iterable[str]) -> list[str] | None:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def word_start_search(fast: re.Pattern, low: str, pos: int = 0) -> re.Match | None:
+    r"""The first match of ``fast`` in the lower-cased text ``low``, from ``pos``, that starts a word (no letter
+    right before it): what ``(?<![^\W\d_])`` before ``fast`` finds, without a look-behind tried at every position
+    (which keeps re from its fast first-character scan)."""
+    while True:
+        m = fast.search(low, pos)
+        if m is None:
+            return None
+        i = m.start()
+        if i == 0 or _LETTER.match(low, i - 1) is None:
+            return m
+        pos = i + 1  # inside a word
+
+
 def word_start_matches(fast: re.Pattern, low: str):
-    r"""The matches of ``fast`` in the lower-cased text ``low`` that start a word (no letter right before them), as
-    ``finditer`` gives them: what ``(?<![^\W\d_])`` before ``fast`` finds, without a look-behind tried at every
-    position (which keeps re from its fast first-character scan)."""
+    """All the matches ``word_start_search`` finds, in order, as ``finditer`` gives them (its loop, written out:
+    the number-word hints of every text read them)."""
     pos = 0
     while True:
         m = fast.search(low, pos)

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ..retrie import first_char_lookahead, lowered_for_ci, lowered_phrases, word_start_matches
+from ..retrie import first_char_lookahead, lowered_for_ci, lowered_phrases, word_start_search
 from .handlers import _Handlers
 from .vocabulary import Y4, _RE_FLAGS, _Vocab, _alt, _cs_alt
 
@@ -275,7 +275,7 @@ class _WordGate:
         low = lowered_for_ci(text)
         if low is None:
             return self.rx.search(text)
-        return next(word_start_matches(self.fast, low), None)
+        return word_start_search(self.fast, low)
 
 
 class _YearBlockers:
