@@ -57,7 +57,8 @@ class _Grammar(_Handlers):
         needs = {
             "fy_abbr": ("digit", "fy"), "cy": ("digit", "cy"),
             "qh_letter": ("digit", "qh"), "nine_months": ("digit", "nine"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
-            "month_quarter": ("words",), "relative": ("words",), "multi": ("words",), "multi_adj": ("words",),
+            "month_quarter": ("words", "month", "qhw"), "relative": ("words", "rel"), "multi": ("words", "myw"),
+            "multi_adj": ("words", "madj"),
             "day": ("year", "date"), "ended": ("year", "date"), "month": ("year", "month"),
             "quarter_of_month": ("year", "month"), "month_num": ("year", "month_num"), "fy_words": ("year", "fyw"),
             "qh_words": ("year", "qhw"), "year_mod": ("year", "mods"), "range_between": ("year", "between"),
@@ -205,7 +206,8 @@ class _Grammar(_Handlers):
             "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), ""),
             "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), ""),
             "between": (W("connectors.range_between"), ""), "event": (self.event_names, ""),
-            "nine_words": (W("nine_months.words"), ""),
+            "nine_words": (W("nine_months.words"), ""), "rel": (self.relative_phrases, ""),
+            "myw": (W("multi_year.year_words"), ""),
         }
         # The case-sensitive gates (letters, digits) are compiled without IGNORECASE: re then finds their first
         # character with its fast scan (a case-insensitive class costs a lower-casing per character).
@@ -235,6 +237,9 @@ class _Grammar(_Handlers):
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
             "nine_words": re.compile(rf"{W0}(?:{nmw})", _RE_FLAGS),  # "nine months"
             "nine_abbr": re.compile(nma, CS),  # "9M"
+            "rel": re.compile(W0 + _alt(self.relative_phrases), _RE_FLAGS),  # "a year earlier", "même trimestre"
+            "myw": re.compile(W0 + myw, _RE_FLAGS),  # "years", "ans": over three years
+            "madj": re.compile("-" + _alt(madj), _RE_FLAGS),  # "-year", "-ans": 3-year plan
         }
         # a need met by any of several gates (one search per alternative, each with its own first-character
         # look-ahead, is cheaper than one search of their alternation, which gets none)
