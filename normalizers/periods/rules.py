@@ -61,7 +61,7 @@ class _Grammar(_Handlers):
             "multi_adj": ("words", "madj"),
             "day": ("year", "date"), "ended": ("year", "date"), "month": ("year", "month"),
             "quarter_of_month": ("year", "month"), "month_num": ("year", "month_num"), "fy_words": ("year", "fyw"),
-            "qh_words": ("year", "qhw"), "year_mod": ("year", "mods"), "range_between": ("year", "between"),
+            "qh_words": ("year", "qhw"), "year_mod": ("year", "mods"), "range": ("year", "range"), "range_between": ("year", "between"),
             "event": ("year", "event"), "same_of_year": ("year", "words"),
         }
 
@@ -200,11 +200,15 @@ class _Grammar(_Handlers):
         # word lists only where a word starts.
         W0 = r"(?<![^\W\d_])"
         month = rf"{W0}(?:{self.month_alt})(?:\.|{E})"
+        # what follows the words in their rules: white space after the fiscal-year words ("fiscal 2024"); after a
+        # modifier, a space, a hyphen, "of"/"de"/"d'" or the year ("end of 2023", "mid-2025", "fin 2023")
+        fyw_tail = r"(?=\s)"
+        mods_tail = r"(?=[\s\-od12])"
         # the gates that are phrases at the start of a word: their phrases (and what follows them)
         word_gates = {
             "words": (trig, ""), "cy_words": (W("calendar.year_words"), ""),
-            "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), ""),
-            "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), ""),
+            "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), fyw_tail),
+            "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), mods_tail),
             "between": (W("connectors.range_between"), ""), "event": (self.event_names, ""),
             "nine_words": (W("nine_months.words"), ""), "rel": (self.relative_phrases, ""),
             "myw": (W("multi_year.year_words"), ""),
@@ -230,9 +234,10 @@ class _Grammar(_Handlers):
             "month": re.compile(month, _RE_FLAGS),  # a month name
             "date_num": re.compile(r"\d[/.]\d{1,2}[/.]\d|\d-\d\d-\d", CS),  # 30/06/2025, 2025-06-30
             "month_num": re.compile(r"\d/\d|\d-\d"),  # 06/2025, 2025-03
-            "fyw": re.compile(W0 + fyw, _RE_FLAGS),  # fiscal year words
+            "fyw": re.compile(W0 + fyw + fyw_tail, _RE_FLAGS),  # fiscal year words
             "qhw": re.compile(rf"{W0}(?:{qw}|{hw})", _RE_FLAGS),  # quarter and half words
-            "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
+            "mods": re.compile(W0 + mods + mods_tail, _RE_FLAGS),  # "end of", "mid-", "fin"
+            "range": re.compile(rf"{Y4}(?:\s*[-–—]\s*|\s*/\s*|\s+(?:{rw})\s+)\d\d", _RE_FLAGS),  # 2024-2028
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
             "nine_words": re.compile(rf"{W0}(?:{nmw})", _RE_FLAGS),  # "nine months"
