@@ -288,6 +288,11 @@ class _WordGate:
         return word_start_search(self.fast, low)
 
 
+_GROUPED_BEFORE = re.compile(r"\d[ \u00a0\u202f]$")  # "1 2023": a digit and a space right before
+_GROUPED_AFTER = re.compile(r"[ \u00a0\u202f]\d{3}(?!\d)")  # "2024 456": a space and three digits right after
+_YEAR_SEP_BEFORE = re.compile(rf"(?<!\d){Y4}\s*[/\-–]$")  # "2025/": a year, then a slash or dash
+
+
 class _YearBlockers:
     """Context that makes a 4-digit number not a year: "2 000", "$2025", "2024 millions", "24/2024"."""
 
@@ -298,11 +303,11 @@ class _YearBlockers:
     def blocked(self, text: str, s: int, e: int) -> bool:
         pre = text[max(0, s - 12):s]
         # part of a grouped number: "1 2023", "12 2024 456" (digit + space right before/after)
-        if re.search(r"\d[ \u00a0\u202f]$", pre) or re.match(r"[ \u00a0\u202f]\d{3}(?!\d)", text[e:e + 5]):
+        if _GROUPED_BEFORE.search(pre) or _GROUPED_AFTER.match(text[e:e + 5]):
             return True
         # after a slash or dash: only when that is itself a year ("2025/2024"), not "24/2024"
         if pre.endswith(("/", "-", "–")):
-            if not re.search(rf"(?<!\d){Y4}\s*[/\-–]$", pre):
+            if not _YEAR_SEP_BEFORE.search(pre):
                 return True
         if self.before.search(pre):
             return True
