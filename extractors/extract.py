@@ -243,9 +243,14 @@ class DocumentExtractor:
                     return resolve(found[0], "intro")
         return _NO_CONTEXT_PERIOD
 
+    @staticmethod
+    def may_state_default_period(unit: Unit) -> bool:
+        """Does the unit say its period is the default one ("... unless stated otherwise", not in a table)?"""
+        return unit.kind != "cell" and default_marker().search(lexicon.fold(unit.text)) is not None
+
     def note_default_period(self, unit: Unit, lang: str, inline: list[PeriodMention]) -> None:
         """"... figures are for the year to September 30, 2024 unless stated otherwise": a default period."""
-        if unit.kind == "cell" or not default_marker().search(lexicon.fold(unit.text)):
+        if not self.may_state_default_period(unit):
             return
         concrete = [m.period for m in inline if m.period is not None]
         if concrete:
@@ -440,9 +445,11 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
             d = docs.get(i)
             if d is not None:
                 amount_list, periods = d.user_data["amounts"], d.user_data["periods"]
-            else:
+            elif amounts or ex.may_state_default_period(u):
                 amount_list = list(amounts)
                 periods = list(rule_periods(u.text, rule_lang, fye, cell=u.kind == "cell", has_amounts=bool(amounts)))
+            else:
+                continue  # no figure and no default period: no fact, its periods are not read
             facts.extend(_unit_facts(ex, u, d, lang, amount_list, periods))
     facts.sort(key=lambda f: (f.char_start, f.char_end))
     total = clock() - t0

@@ -173,6 +173,10 @@ def _number_words() -> frozenset[str]:
 
 
 _WORD = re.compile(r"[^\W_][\w'’./&-]*|[^\w\s]")
+_ELIDED = re.compile(r"[ldLD]['’]$")  # "l'", "d'" alone
+_ELIDED_WORD = re.compile(r"[ldLD]['’]\w")  # "L'usine", "d'Oslo"
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
 _LEAD_PHRASE_MAX_WORDS = 7
 
 
@@ -192,17 +196,17 @@ def lead_phrase(text: str, lang: str, _depth: int = 0) -> str | None:
     for m in _WORD.finditer(text):
         tok = m.group(0)
         low = lexicon.fold(tok)
-        if not toks and (low in words["determiners"] or re.match(r"[ldLD]['’]$", tok)):
+        if not toks and (low in words["determiners"] or _ELIDED.match(tok)):
             skipped_det = True
             continue
-        if re.match(r"[ldLD]['’]\w", tok) and not toks:  # "L'usine", "d'Oslo"
+        if _ELIDED_WORD.match(tok) and not toks:  # "L'usine", "d'Oslo"
             tok = tok[2:]
             low = lexicon.fold(tok)
         if tok.isdigit() and (skipped_det and not toks or [lexicon.fold(t) for t in toks] == ["top"]):
             toks.append(tok)  # "Les 20 plus grands clients", "Our top 100 customers"
             continue
-        if (not re.search(r"[^\W\d_]", tok) or low in words["phrase_breakers"]
-                or (_depth and re.search(r"\d", tok))):  # "revenue for FY2024": a period, not a complement
+        if (not _LETTER.search(tok) or low in words["phrase_breakers"]
+                or (_depth and _DIGIT.search(tok))):  # "revenue for FY2024": a period, not a complement
             comp = _complement_regex(lang).match(lexicon.fold(text[m.start():m.start() + 12]))
             if comp:  # "ventes aux États-Unis", "price of the Alpine range"
                 rest = text[m.start() + comp.end():]

@@ -19,6 +19,8 @@ NEVER = r"(?!x)x"
 # too, save for "İ" (two characters in lower case) and the characters re also pairs with others ("ſ" with "s",
 # "ı" with "i", Greek and Cyrillic variants: these, lower-case, here).
 FOLD_SPECIAL = frozenset(chr(c) for k, vs in _casefix._EXTRA_CASES.items() for c in (k, *vs) if c > 0x7F)
+# one of them in a text: a class searched by re (a scan in C: ~4x faster than set.isdisjoint over the text's characters)
+_FOLD_SPECIAL_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(FOLD_SPECIAL)) + "]")
 
 
 @lru_cache(maxsize=64)  # the gates of a rule set ask for the same text one after another
@@ -27,7 +29,7 @@ def lowered_for_ci(text: str) -> str | None:
     in it finds what the case-insensitive search of the phrases finds in ``text``, at the same offsets; None when
     the text holds a character that rules this out."""
     low = text.lower()
-    if len(low) != len(text) or not (low.isascii() or FOLD_SPECIAL.isdisjoint(low)):
+    if len(low) != len(text) or not (low.isascii() or _FOLD_SPECIAL_RE.search(low) is None):
         return None
     return low
 
@@ -45,10 +47,23 @@ def lowered_phrases(phrases: Iterable[str]) -> list[str] | None:
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def word_start_search(fast: re.Pattern, low: str, pos: int = 0) -> re.Match | None:
+    r"""The first match of ``fast`` in the lower-cased text ``low``, from ``pos``, that starts a word (no letter
+    right before it): what ``(?<![^\W\d_])`` before ``fast`` finds, without a look-behind tried at every position
+    (which keeps re from its fast first-character scan)."""
+    while True:
+        m = fast.search(low, pos)
+        if m is None:
+            return None
+        i = m.start()
+        if i == 0 or _LETTER.match(low, i - 1) is None:
+            return m
+        pos = i + 1  # inside a word
+
+
 def word_start_matches(fast: re.Pattern, low: str):
-    r"""The matches of ``fast`` in the lower-cased text ``low`` that start a word (no letter right before them), as
-    ``finditer`` gives them: what ``(?<![^\W\d_])`` before ``fast`` finds, without a look-behind tried at every
-    position (which keeps re from its fast first-character scan)."""
+    """All the matches ``word_start_search`` finds, in order, as ``finditer`` gives them (its loop, written out:
+    the number-word hints of every text read them)."""
     pos = 0
     while True:
         m = fast.search(low, pos)

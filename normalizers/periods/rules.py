@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ..retrie import first_char_lookahead, lowered_for_ci, lowered_phrases, word_start_matches
+from ..retrie import first_char_lookahead, lowered_for_ci, lowered_phrases, word_start_search
 from .handlers import _Handlers
 from .vocabulary import Y4, _RE_FLAGS, _Vocab, _alt, _cs_alt
 
@@ -57,10 +57,11 @@ class _Grammar(_Handlers):
         needs = {
             "fy_abbr": ("digit", "fy"), "cy": ("digit", "cy"),
             "qh_letter": ("digit", "qh"), "nine_months": ("digit", "nine"), "qh_suffix": ("digit", "qh"), "qh_yearfirst": ("digit", "qh"),
-            "month_quarter": ("words",), "relative": ("words",), "multi": ("words",), "multi_adj": ("words",),
+            "month_quarter": ("words", "month", "qhw"), "relative": ("words", "rel"), "multi": ("words", "myw"),
+            "multi_adj": ("words", "madj"),
             "day": ("year", "date"), "ended": ("year", "date"), "month": ("year", "month"),
             "quarter_of_month": ("year", "month"), "month_num": ("year", "month_num"), "fy_words": ("year", "fyw"),
-            "qh_words": ("year", "qhw"), "year_mod": ("year", "mods"), "range_between": ("year", "between"),
+            "qh_words": ("year", "qhw"), "year_mod": ("year", "mods"), "range": ("year", "range"), "range_between": ("year", "between"),
             "event": ("year", "event"), "same_of_year": ("year", "words"),
         }
 
@@ -199,13 +200,18 @@ class _Grammar(_Handlers):
         # word lists only where a word starts.
         W0 = r"(?<![^\W\d_])"
         month = rf"{W0}(?:{self.month_alt})(?:\.|{E})"
+        # what follows the words in their rules: white space after the fiscal-year words ("fiscal 2024"); after a
+        # modifier, a space, a hyphen, "of"/"de"/"d'" or the year ("end of 2023", "mid-2025", "fin 2023")
+        fyw_tail = r"(?=\s)"
+        mods_tail = r"(?=[\s\-od12])"
         # the gates that are phrases at the start of a word: their phrases (and what follows them)
         word_gates = {
             "words": (trig, ""), "cy_words": (W("calendar.year_words"), ""),
-            "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), ""),
-            "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), ""),
+            "month": (self.month_names, rf"(?:\.|{E})"), "fyw": (W("fiscal.year_words"), fyw_tail),
+            "qhw": (W("quarter.words") + W("half.words"), ""), "mods": (W("modifiers.words"), mods_tail),
             "between": (W("connectors.range_between"), ""), "event": (self.event_names, ""),
-            "nine_words": (W("nine_months.words"), ""),
+            "nine_words": (W("nine_months.words"), ""), "rel": (self.relative_phrases, ""),
+            "myw": (W("multi_year.year_words"), ""),
         }
         # The case-sensitive gates (letters, digits) are compiled without IGNORECASE: re then finds their first
         # character with its fast scan (a case-insensitive class costs a lower-casing per character).
@@ -228,18 +234,25 @@ class _Grammar(_Handlers):
             "month": re.compile(month, _RE_FLAGS),  # a month name
             "date_num": re.compile(r"\d[/.]\d{1,2}[/.]\d|\d-\d\d-\d", CS),  # 30/06/2025, 2025-06-30
             "month_num": re.compile(r"\d/\d|\d-\d"),  # 06/2025, 2025-03
-            "fyw": re.compile(W0 + fyw, _RE_FLAGS),  # fiscal year words
+            "fyw": re.compile(W0 + fyw + fyw_tail, _RE_FLAGS),  # fiscal year words
             "qhw": re.compile(rf"{W0}(?:{qw}|{hw})", _RE_FLAGS),  # quarter and half words
-            "mods": re.compile(W0 + mods, _RE_FLAGS),  # "end of", "mid-", "fin"
+            "mods": re.compile(W0 + mods + mods_tail, _RE_FLAGS),  # "end of", "mid-", "fin"
+            "range": re.compile(rf"{Y4}(?:\s*[-–—]\s*|\s*/\s*|\s+(?:{rw})\s+)\d\d", _RE_FLAGS),  # 2024-2028
             "between": re.compile(W0 + rbetw, _RE_FLAGS),
             "event": re.compile(W0 + ev, _RE_FLAGS),  # shopping festivals
             "nine_words": re.compile(rf"{W0}(?:{nmw})", _RE_FLAGS),  # "nine months"
             "nine_abbr": re.compile(nma, CS),  # "9M"
+            "rel": re.compile(W0 + _alt(self.relative_phrases), _RE_FLAGS),  # "a year earlier", "même trimestre"
+            "myw": re.compile(W0 + myw, _RE_FLAGS),  # "years", "ans": over three years
+            "madj": re.compile("-" + _alt(madj), _RE_FLAGS),  # "-year", "-ans": 3-year plan
         }
         # a need met by any of several gates (one search per alternative, each with its own first-character
         # look-ahead, is cheaper than one search of their alternation, which gets none)
         self.gate_any = {"cy": ("cy_abbr", "cy_words"), "date": ("month", "date_num"),
-                         "nine": ("nine_words", "nine_abbr")}
+                         "nine": ("nine_abbr", "nine_words")}
+        # gates whose words stand before a four-digit year in every rule that reads them ("calendar year 2025",
+        # "first nine months of 2025"): not searched in a text with no year
+        self.year_only_gates = ("cy_words", "nine_words")
         self.gates = {name: first_char_lookahead(rx) for name, rx in self.gates.items()}
         for name, (phrases, tail) in word_gates.items():
             self.gates[name] = _WordGate.make(self.gates[name], phrases, tail)
@@ -272,7 +285,12 @@ class _WordGate:
         low = lowered_for_ci(text)
         if low is None:
             return self.rx.search(text)
-        return next(word_start_matches(self.fast, low), None)
+        return word_start_search(self.fast, low)
+
+
+_GROUPED_BEFORE = re.compile(r"\d[ \u00a0\u202f]$")  # "1 2023": a digit and a space right before
+_GROUPED_AFTER = re.compile(r"[ \u00a0\u202f]\d{3}(?!\d)")  # "2024 456": a space and three digits right after
+_YEAR_SEP_BEFORE = re.compile(rf"(?<!\d){Y4}\s*[/\-–]$")  # "2025/": a year, then a slash or dash
 
 
 class _YearBlockers:
@@ -285,11 +303,11 @@ class _YearBlockers:
     def blocked(self, text: str, s: int, e: int) -> bool:
         pre = text[max(0, s - 12):s]
         # part of a grouped number: "1 2023", "12 2024 456" (digit + space right before/after)
-        if re.search(r"\d[ \u00a0\u202f]$", pre) or re.match(r"[ \u00a0\u202f]\d{3}(?!\d)", text[e:e + 5]):
+        if _GROUPED_BEFORE.search(pre) or _GROUPED_AFTER.match(text[e:e + 5]):
             return True
         # after a slash or dash: only when that is itself a year ("2025/2024"), not "24/2024"
         if pre.endswith(("/", "-", "–")):
-            if not re.search(rf"(?<!\d){Y4}\s*[/\-–]$", pre):
+            if not _YEAR_SEP_BEFORE.search(pre):
                 return True
         if self.before.search(pre):
             return True

@@ -78,8 +78,10 @@ def _scan(text: str) -> tuple[tuple[int, tuple[re.Match, ...]], ...]:
     has = {"digit": has_digit, "words": gates["words"].search(text) is not None}
     if not has_digit and not has["words"]:
         return ()
-    if not has_digit:
-        has["year"] = False
+    has["year"] = has_digit and gates["year"].search(text) is not None
+    if not has["year"]:
+        for name in g.year_only_gates:
+            has[name] = False
     gate_any = g.gate_any
     out = []
     for needs, rules in g.rule_groups:
