@@ -37,28 +37,25 @@ def test_amounts_contract():
     assert elapsed < 10  # loose sanity bound; the speed target is measured in bench/
 
 
-def test_amounts_does_not_load_models():
+def _amounts_through_main(before: str, after: str) -> subprocess.CompletedProcess:
+    """`canvas-etl amounts` on "12 %" through flows.cli.main in a fresh interpreter, ``before`` and ``after`` it."""
     code = (
-        "import sys, io; sys.stdin = io.StringIO('12 %\\n'); sys.argv=['canvas-etl','amounts','--lang','en']\n"
-        "from flows.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "assert 'spacy' not in sys.modules and 'prefect' not in sys.modules, sorted(m for m in sys.modules if m in ('spacy','prefect'))\n"
+        "import gc, sys, io; sys.stdin = io.StringIO('12 %\\n'); sys.argv=['canvas-etl','amounts','--lang','en']\n"
+        "from flows.cli import main\n" + before + "try:\n    main()\nexcept SystemExit:\n    pass\n" + after
     )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+def test_amounts_does_not_load_models():
+    res = _amounts_through_main("", "assert 'spacy' not in sys.modules and 'prefect' not in sys.modules, "
+                                    "sorted(m for m in sys.modules if m in ('spacy','prefect'))\n")
     assert res.returncode == 0, res.stderr
 
 
 def test_a_command_leaves_its_objects_out_of_the_collections_at_exit():
     """flows.cli.main freezes the process's objects once the command is done: the interpreter's last collections
     at exit then skip them (half a second after a big load; measured by bench/throughput.py)."""
-    code = (
-        "import gc, sys, io; sys.stdin = io.StringIO('12 %\\n'); sys.argv=['canvas-etl','amounts','--lang','en']\n"
-        "from flows.cli import main\n"
-        "assert gc.get_freeze_count() == 0\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "assert gc.get_freeze_count() > 0\n"
-    )
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    res = _amounts_through_main("assert gc.get_freeze_count() == 0\n", "assert gc.get_freeze_count() > 0\n")
     assert res.returncode == 0, res.stderr
 
 
