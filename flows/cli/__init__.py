@@ -60,7 +60,7 @@ def main() -> None:
     finally:
         # The command is done and the process about to exit: its objects are frozen out of the garbage collector,
         # so that the interpreter's last collections, as it tears the modules down, do not walk them all again
-        # (0.5 s after a 1,000-report load: Prefect's, DuckDB's and Arrow's objects). The exit handlers (Prefect
+        # (~0.4 s after a 300-report load: Prefect's, DuckDB's and Arrow's objects). The exit handlers (Prefect
         # flushing its logs and events, the temporary server's stop) run as before.
         gc.freeze()
 
