@@ -14,6 +14,8 @@ import threading
 import time
 import traceback
 
+from flows.parent_watch import when_parent_gone
+
 
 def _stage(table, path: str) -> str:
     """Write an Arrow table as an IPC file (the loader memory-maps it back)."""
@@ -170,30 +172,18 @@ _niced = False
 
 def start_worker(use_model: bool = True) -> None:
     """The first step of an extraction pool's worker process (``flows.run.ExtractionPool``): a watch on its parent
-    (``_exit_with_parent``), extraction's lower priority, then what its first batch would load
+    (``flows.parent_watch``), extraction's lower priority, then what its first batch would load
     (``extractors.warm``: the spaCy pipelines and rule tables of every language), frozen out of the garbage
     collector. The command line starts the workers while Prefect's server boots."""
     from extractors.warm import warm_up
 
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="canvas-etl-parent-watch",
-                     daemon=True).start()
+    # ended once the flow process is gone however it ended: a pool worker waits on a queue whose other end it
+    # holds itself, so it would otherwise wait forever, holding its models (~300 MB)
+    when_parent_gone(lambda: os._exit(1))
     _lower_priority()
     warm_up(use_model=use_model)
     _tune_gc()
     atexit.register(gc.freeze)  # at the pool's end: the interpreter's last collections skip what the batches left
-
-
-PARENT_CHECK_SECONDS = 1.0
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this worker once its parent (the flow process) is gone, however it ended (``kill -9``, out of memory):
-    a pool worker waits on a queue whose other end it holds itself, so it would otherwise wait forever, holding
-    its models (~300 MB)."""
-    while True:
-        time.sleep(PARENT_CHECK_SECONDS)
-        if os.getppid() != parent:
-            os._exit(1)
 
 
 def _lower_priority() -> None:

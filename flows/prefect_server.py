@@ -19,8 +19,8 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import threading
-import time
+
+from flows.parent_watch import when_parent_gone
 
 
 def create_app():
@@ -37,21 +37,10 @@ def create_app():
     return app
 
 
-PARENT_CHECK_SECONDS = 1.0
-
-
 def _stop_with_parent() -> None:
-    """A temporary server ends with the run that started it, however that ended: its parent stops it at exit, but
-    a parent killed outright (``kill -9``, a scheduler's timeout) cannot. The server then stops itself, gracefully
-    (SIGTERM: what its parent would send), within a second of noticing."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_CHECK_SECONDS)
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="canvas-etl-parent-watch", daemon=True).start()
+    """The server stops itself, gracefully (SIGTERM: what its parent would send), once the run that started it is
+    gone however it ended (``flows.parent_watch``)."""
+    when_parent_gone(lambda: os.kill(os.getpid(), signal.SIGTERM))
 
 
 def prepare_routes(app) -> int:
