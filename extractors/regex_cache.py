@@ -20,7 +20,6 @@ pattern from it in milliseconds with the call the compiler ends with (``_sre.com
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import re
 import sys
@@ -41,9 +40,9 @@ _FORMAT = 1  # of the cache files; part of their names
 _re_compile = re.compile  # the real one, also while disk_cached_regexes stands in for it
 
 
-def _cache_file(folder: Path, pattern: str, flags: int) -> Path:
+def _cache_file(pattern: str, flags: int) -> Path | None:
     key = f"{_FORMAT}\0{sys.implementation.cache_tag}\0{_sre.MAGIC}\0{flags}\0".encode()
-    return folder / f"re-{hashlib.sha256(key + pattern.encode('utf-8', 'surrogatepass')).hexdigest()[:40]}.bin"
+    return machine_cache.path("re", key + pattern.encode("utf-8", "surrogatepass"), ".bin")
 
 
 def _compile(pattern: str, flags: int) -> tuple[re.Pattern, tuple]:
@@ -72,10 +71,9 @@ def _read(path: Path) -> tuple | None:
 def compile_cached(pattern: str, flags: int = 0) -> re.Pattern:
     """``re.compile(pattern, flags)``, rebuilt from the cache file when there is one (written otherwise)."""
     flags = int(flags)
-    folder = machine_cache.cache_dir()
-    if _sre is None or folder is None or flags & re.DEBUG or not isinstance(pattern, str):
+    path = None if _sre is None or flags & re.DEBUG or not isinstance(pattern, str) else _cache_file(pattern, flags)
+    if path is None:
         return _re_compile(pattern, flags)
-    path = _cache_file(folder, pattern, flags)
     args = _read(path)
     if args is not None:
         try:

@@ -16,7 +16,6 @@ machine's cache: ``_converter``).
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -68,9 +67,6 @@ def _converter():
 
 
 def _converter_cache_path(currency_file: str) -> Path | None:
-    folder = machine_cache.cache_dir()
-    if folder is None:
-        return None
     from importlib.metadata import version
 
     try:
@@ -78,7 +74,7 @@ def _converter_cache_path(currency_file: str) -> Path | None:
     except OSError:
         return None
     key = f"{_CONVERTER_FORMAT}\0{version('CurrencyConverter')}\0no-fallbacks\0".encode() + data
-    return folder / f"fx-{hashlib.sha256(key).hexdigest()[:40]}.pickle"
+    return machine_cache.path("fx", key, ".pickle")
 
 
 def ecb_currencies() -> frozenset[str]:

@@ -24,6 +24,15 @@ def cache_dir() -> Path | None:
     return Path(base) / "canvas-etl"
 
 
+def path(kind: str, key: bytes, suffix: str) -> Path | None:
+    """The file of the ``kind`` of thing built from ``key`` (everything it depends on), or None when there is no
+    cache: ``<folder>/<kind>-<sha256 of key, 40 hex digits><suffix>``."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    return folder / f"{kind}-{hashlib.sha256(key).hexdigest()[:40]}{suffix}"
+
+
 def read(path: Path) -> bytes | None:
     """The payload of a file ``write`` wrote, or None (no file, unreadable, truncated or altered)."""
     try:

@@ -35,7 +35,6 @@ Money, percents and counts are no physical quantity: their facts have no dimensi
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -156,14 +155,15 @@ _table: dict[str, list | None] | None = None
 _table_lock = threading.RLock()
 
 
-def _table_path() -> Path | None:
-    folder = machine_cache.cache_dir()
-    if folder is None:
-        return None
+@lru_cache(maxsize=1)
+def _table_key() -> bytes:
     from importlib.metadata import version
 
-    key = f"{_TABLE_FORMAT}\0{version('pint')}\0{sorted(DIMENSIONS.items())!r}\0".encode() + DEFINITIONS.read_bytes()
-    return folder / f"units-{hashlib.sha256(key).hexdigest()[:40]}.json"
+    return f"{_TABLE_FORMAT}\0{version('pint')}\0{sorted(DIMENSIONS.items())!r}\0".encode() + DEFINITIONS.read_bytes()
+
+
+def _table_path() -> Path | None:
+    return machine_cache.path("units", _table_key(), ".json")
 
 
 def _read_table(path: Path | None) -> dict[str, list | None]:
