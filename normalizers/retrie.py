@@ -62,19 +62,11 @@ def word_start_search(fast: re.Pattern, low: str, pos: int = 0) -> re.Match | No
 
 
 def word_start_matches(fast: re.Pattern, low: str):
-    """All the matches ``word_start_search`` finds, in order, as ``finditer`` gives them (its loop, written out:
-    the number-word hints of every text read them)."""
-    pos = 0
-    while True:
-        m = fast.search(low, pos)
-        if m is None:
-            return
-        i = m.start()
-        if i > 0 and _LETTER.match(low, i - 1) is not None:
-            pos = i + 1  # inside a word
-            continue
+    """All the matches ``word_start_search`` finds, in order, as ``finditer`` gives them."""
+    m = word_start_search(fast, low)
+    while m is not None:
         yield m
-        pos = m.end()
+        m = word_start_search(fast, low, m.end())
 
 
 def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) -> str:
