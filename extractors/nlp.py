@@ -191,6 +191,12 @@ def get_nlp(lang: str, *, use_model: bool = True) -> Language:
         return _load(lang, use_model and not models_disabled())
 
 
+def forget_pipelines() -> None:
+    """Drop the pipelines loaded so far (a process that inherited them but must run another kind)."""
+    with _load_lock:
+        _load.cache_clear()
+
+
 def has_ner(nlp: Language) -> bool:
     return "ner" in nlp.pipe_names
 

@@ -170,17 +170,37 @@ EXTRACT_NICE = 5
 _niced = False
 
 
-def start_worker(use_model: bool = True) -> None:
-    """The first step of an extraction pool's worker process (``flows.run.ExtractionPool``): a watch on its parent
-    (``flows.parent_watch``), extraction's lower priority, then what its first batch would load
-    (``extractors.warm``: the spaCy pipelines and rule tables of every language), frozen out of the garbage
+def preload_worker() -> None:
+    """What the extraction pool's fork server loads before it forks the workers (``flows.pool_preload``): the
+    spaCy pipelines (with their models unless $CANVAS_ETL_NO_MODELS says otherwise) and the rule tables of every
+    language (``extractors.warm``), frozen out of the garbage collector, so that no collection in a worker
+    touches (and copies) the pages the workers share. A failure is left to the workers' own warm-up to
+    report."""
+    from extractors.nlp import models_disabled
+    from extractors.warm import warm_up
+
+    try:
+        warm_up(use_model=not models_disabled())
+    except Exception:
+        pass
+    gc.freeze()
+
+
+def start_worker(use_model: bool = True, owner: int | None = None) -> None:
+    """The first step of an extraction pool's worker process (``flows.run.ExtractionPool``): a watch on the
+    flow process ``owner`` (default: its parent; ``flows.parent_watch``), extraction's lower priority, then what
+    its first batch would load (``extractors.warm``: the spaCy pipelines and rule tables of every language,
+    found loaded when the worker was forked from a fork server that loaded them), frozen out of the garbage
     collector. The command line starts the workers while Prefect's server boots."""
+    from extractors.nlp import forget_pipelines
     from extractors.warm import warm_up
 
     # ended once the flow process is gone however it ended: a pool worker waits on a queue whose other end it
     # holds itself, so it would otherwise wait forever, holding its models (~300 MB)
-    when_parent_gone(lambda: os._exit(1))
+    when_parent_gone(lambda: os._exit(1), owner=owner)
     _lower_priority()
+    if not use_model:  # rules only: not the fork server's pipelines with models
+        forget_pipelines()
     warm_up(use_model=use_model)
     _tune_gc()
     atexit.register(gc.freeze)  # at the pool's end: the interpreter's last collections skip what the batches left

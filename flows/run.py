@@ -23,9 +23,9 @@ from typing import Callable, Iterator
 
 RUNNERS = ("auto", "threads", "processes", "dask")
 DASK_ADDRESS_ENV = "CANVAS_ETL_DASK_ADDRESS"
-# ``auto``: below this many documents to extract, worker processes cost more than they save. A worker pays
-# its start-up (spawn, imports, spaCy models: a few CPU seconds) before extracting anything, while a report
-# costs ~0.1 s of CPU: with two cores, parallel extraction wins only past ~2 x start-up of work.
+# ``auto``: below this many documents to extract, worker processes cost more than they save. The workers pay
+# their start-up (the fork server's imports and spaCy models: a few CPU seconds) before extracting anything,
+# while a report costs ~0.1 s of CPU: with two cores, parallel extraction wins only past ~2 x start-up of work.
 AUTO_MIN_DOCUMENTS = 64
 
 
@@ -154,9 +154,11 @@ class ExtractionPool:
 
     A worker imports the extractors and ``flows.batch`` only: not Prefect, which a task-runner worker process
     (``ProcessPoolTaskRunner``) imports and runs a task engine and API clients with (about 60 MB and a CPU second
-    per worker, and the task's settings serialised at every submit). Workers are spawned (not forked: the flow
-    process runs threads) by ``start`` or when the first batch is handed over, and each loads its spaCy models
-    once, first thing (``flows.batch.start_worker``).
+    per worker, and the task's settings serialised at every submit). Workers are not forked from the flow process
+    (it runs threads) but from a fork server (``multiprocessing``'s ``forkserver``): a fresh process that imports
+    the extractors and loads the spaCy models and rule tables once (``flows.pool_preload``), so that its workers
+    start with them loaded, sharing their memory pages (about 200 MB a worker otherwise) instead of each loading
+    its own copy (a CPU second and a half each). ``start``, or the first batch handed over, starts them.
 
     A worker that dies (killed, out of memory) breaks the pool: the batches running then fail with
     ``BrokenProcessPool`` and the next calls get a fresh pool, so that Prefect's retries of those tasks run."""
@@ -172,8 +174,10 @@ class ExtractionPool:
 
         from flows.batch import start_worker
 
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=start_worker, initargs=(self.use_model,))
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["flows.pool_preload"])  # read when the fork server starts (once a process)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
+                                   initializer=start_worker, initargs=(self.use_model, os.getpid()))
 
     def _current(self):
         """The executor, made on first use (or after a broken one was dropped)."""
@@ -183,10 +187,18 @@ class ExtractionPool:
             return self._executor
 
     def start(self) -> "ExtractionPool":
-        """Start every worker now (each loads its models: ``flows.batch.start_worker``), without waiting."""
+        """Start every worker now, without waiting: a worker's start waits for the fork server's loading
+        (seconds, the first time in a process), so the workers are asked for in a thread."""
         executor = self._current()
-        for _ in range(self.workers):  # a task given while every worker is busy starts one more
-            executor.submit(int)
+
+        def ask() -> None:
+            try:
+                for _ in range(self.workers):  # a task given while every worker is busy starts one more
+                    executor.submit(int)
+            except RuntimeError:  # closed meanwhile
+                pass
+
+        threading.Thread(target=ask, name="canvas-etl-pool-start", daemon=True).start()
         return self
 
     def run(self, fn, /, *args, **kwargs):
