@@ -186,14 +186,19 @@ def preload_worker() -> None:
     gc.freeze()
 
 
-def start_worker(use_model: bool = True, owner: int | None = None) -> None:
-    """The first step of an extraction pool's worker process (``flows.run.ExtractionPool``): a watch on the
-    flow process ``owner`` (default: its parent; ``flows.parent_watch``), extraction's lower priority, then what
-    its first batch would load (``extractors.warm``: the spaCy pipelines and rule tables of every language,
-    found loaded when the worker was forked from a fork server that loaded them), frozen out of the garbage
-    collector. The command line starts the workers while Prefect's server boots."""
+def start_worker(use_model: bool = True, owner: int | None = None, environ: dict[str, str] | None = None) -> None:
+    """The first step of an extraction pool's worker process (``flows.run.ExtractionPool``): the environment of
+    the flow process ``owner`` as ``environ`` (a worker forked from a fork server inherits the fork server's,
+    as of its start), a watch on ``owner`` (default: its parent; ``flows.parent_watch``), extraction's lower
+    priority, then what its first batch would load (``extractors.warm``: the spaCy pipelines and rule tables of
+    every language, found loaded when the fork server loaded them), frozen out of the garbage collector. The
+    command line starts the workers while Prefect's server boots."""
     from extractors.nlp import forget_pipelines
     from extractors.warm import warm_up
+
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
 
     # ended once the flow process is gone however it ended: a pool worker waits on a queue whose other end it
     # holds itself, so it would otherwise wait forever, holding its models (~300 MB)

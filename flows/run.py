@@ -177,7 +177,7 @@ class ExtractionPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["flows.pool_preload"])  # read when the fork server starts (once a process)
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                   initializer=start_worker, initargs=(self.use_model, os.getpid()))
+                                   initializer=start_worker, initargs=(self.use_model, os.getpid(), dict(os.environ)))
 
     def _current(self):
         """The executor, made on first use (or after a broken one was dropped)."""

@@ -36,6 +36,11 @@ def _models_loaded() -> int:
     return _load.cache_info().currsize
 
 
+def _environment(name: str) -> str | None:
+    """Runs in a worker: one of its environment variables."""
+    return os.environ.get(name)
+
+
 def _die_once(marker: str) -> dict:
     """Runs in a worker: the first attempt kills its process (as the OOM killer would), the next one answers."""
     path = Path(marker)
@@ -169,3 +174,19 @@ def test_workers_share_the_models_the_fork_server_loaded():
         pool.close()
     assert memory.uss < memory.rss / 2, memory
     assert parent != os.getpid()  # forked by the fork server, not by this process
+
+
+def test_a_worker_has_the_environment_of_the_flow_process_as_of_its_pool(monkeypatch):
+    """The fork server started earlier, in another environment: a worker still sees the flow process's own (the
+    extraction reads its limits there: CANVAS_ETL_MAX_BYTES, ...)."""
+    pool = ExtractionPool(1, use_model=False)
+    try:
+        assert pool.run(_environment, "CANVAS_ETL_TEST_SETTING") is None
+    finally:
+        pool.close()
+    monkeypatch.setenv("CANVAS_ETL_TEST_SETTING", "changed")
+    pool = ExtractionPool(1, use_model=False)
+    try:
+        assert pool.run(_environment, "CANVAS_ETL_TEST_SETTING") == "changed"
+    finally:
+        pool.close()
