@@ -1,5 +1,6 @@
 """first_char_lookahead: a pattern that opens with look-behinds gets a look-ahead on its first characters, and
-finds exactly the same matches (the period grammar's rules and gates on the period cases and report lines)."""
+finds exactly the same matches (the period grammar's rules and gates on the period cases and report lines).
+anchored_finditer: the same matches as finditer (the currency evidence on whole reports)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from normalizers.periods.rules import _grammar
-from normalizers.retrie import first_char_lookahead
+from normalizers.currencies import _document_evidence
+from normalizers.retrie import anchored_finditer, first_char_lookahead, lowered_for_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +57,21 @@ def test_period_grammar_same_matches_with_lookahead():
         changed += plain.pattern != rx.pattern
         assert [bool(rx.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts], name
     assert changed >= 10  # the look-ahead is there (most rules and gates open with a look-behind)
+
+
+def test_anchored_finditer_same_matches():
+    rx = re.compile(r"(?<![^\W\d_])(?:us[ \u00a0]?dollars?|u\.s\.[ ]?dollars)(?![^\W\d_])|\$[ ]?ca")
+    anchors = ("us", "u.s.", "$")
+    for text in ["us dollars, bus dollars, $ca, $ ca US$ca", "u.s. dollars u.s.dollarsx us\u00a0dollar", "", "$"]:
+        assert [m.span() for m in anchored_finditer(rx, anchors, text)] == [m.span() for m in rx.finditer(text)]
+    # the currency evidence (normalizers.currencies.document_hints) on whole reports
+    files = [*sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.txt")), ROOT / "raw" / "alibaba-canvas-2025.txt"]
+    scanned = 0
+    for text in [f.read_text(encoding="utf-8") for f in files] + ["Cn¥ 5 JP¥ yens, Yuan; RMBx xrmb $ CAD $Can dollar"]:
+        low = lowered_for_ci(text)
+        for _symbol, (_rx, lowered, evidence_anchors) in _document_evidence().items():
+            if low and evidence_anchors is not None:
+                got = [(m.span(), m.lastgroup) for m in anchored_finditer(lowered, evidence_anchors, low)]
+                assert got == [(m.span(), m.lastgroup) for m in lowered.finditer(low)]
+                scanned += bool(got)
+    assert scanned >= 3
