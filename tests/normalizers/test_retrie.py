@@ -73,7 +73,8 @@ def test_anchored_finditer_same_matches():
     fiscal, _g = _fye_grammar()
     assert all(openings for _rx, openings in evidence + list(fiscal))
     found = {"evidence": 0, "fiscal": 0}
-    for text in reports + _texts() + ["Cn¥ 5 JP¥ yens, Yuan; RMBx xrmb $ CAD $Can dollar", "FYE: 30 June. Année fiscale"]:
+    extra = ["Cn¥ 5 JP¥ yens, Yuan; RMBx xrmb $ CAD $Can dollar", "FYE: 30 June. Année fiscale"]
+    for text in reports + _texts() + extra:
         low = lowered_for_ci(text)
         if not low:
             continue
