@@ -183,7 +183,8 @@ def resolve(surface: str, text_lower: str | None, hints: Mapping[str, str] | Non
 def _document_evidence() -> dict:
     """symbol -> (the pattern of its evidence words, ignoring case; the same pattern for a lower-cased text
     (``normalizers.retrie.lowered_for_ci``), or None when a word holds a character whose case that would not
-    cover)."""
+    cover; and the literals that lower-case pattern's matches open with, for
+    ``normalizers.retrie.anchored_finditer``)."""
     import re
 
     from normalizers.retrie import first_char_lookahead, literal_alternation, lowered_for_ci
@@ -211,10 +212,15 @@ def _document_evidence() -> dict:
 
         rx = first_char_lookahead(re.compile(pattern(False), re.IGNORECASE))
         words = [w for ws in by_code.values() for w in ws]
-        lowered = None
+        lowered = anchors = None
         if all(lowered_for_ci(w) is not None for w in words):  # each word read lower-cased as it is ignoring case
             lowered = first_char_lookahead(re.compile(pattern(True)))
-        out[symbol] = (rx, lowered)
+            # a match starts with its word's text up to the first space (a space matches flexibly); an opening
+            # that starts with another one is found with it
+            opening = {w.lower().split(" ")[0] for w in words}
+            if all(opening):
+                anchors = tuple(sorted(o for o in opening if not any(p != o and o.startswith(p) for p in opening)))
+        out[symbol] = (rx, lowered, anchors)
     return out
 
 
@@ -222,25 +228,24 @@ def document_hints(text: str) -> dict[str, str]:
     """Currency hints for a whole document's ambiguous symbols from its own words ("Tous les montants sont en dollars
     canadiens", "M$ CA" -> "$" means CAD): the code mentioned most wins; a tie gives no hint. Pass the result as
     ``currency_hints`` to ``find_amounts``."""
-    from normalizers.retrie import lowered_for_ci
+    from normalizers.retrie import anchored_finditer, lowered_for_ci
 
     hints: dict[str, str] = {}
     sample = text[:2_000_000]
     low = None  # the sample lower-cased, when the evidence patterns can read it instead (lowered_for_ci)
-    for symbol, (rx, lowered) in _document_evidence().items():
+    for symbol, (rx, lowered, anchors) in _document_evidence().items():
         if symbol not in sample:
             continue
+        matches = None
         if lowered is not None:
             if low is None:
                 low = lowered_for_ci(sample) or ""
-            if low:
-                rx, scan = lowered, low  # a case-sensitive scan: several times faster
-            else:
-                scan = sample
-        else:
-            scan = sample
+            if low:  # a case-sensitive scan, tried only where a word can start: several times faster
+                matches = anchored_finditer(lowered, anchors, low) if anchors else lowered.finditer(low)
+        if matches is None:
+            matches = rx.finditer(sample)
         counts: dict[str, int] = {}
-        for m in rx.finditer(scan):
+        for m in matches:
             counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
         if counts:
             code, n = max(counts.items(), key=lambda kv: kv[1])

@@ -69,6 +69,27 @@ def word_start_matches(fast: re.Pattern, low: str):
         m = word_start_search(fast, low, m.end())
 
 
+def anchored_finditer(rx: re.Pattern, openings: Iterable[str], text: str, find_in: str | None = None):
+    """The matches ``rx.finditer(text)`` gives (``rx`` never matches the empty string), with ``rx`` tried only where
+    one of the literals ``openings`` stands: every match of ``rx`` must start with one of them (say, the literal
+    each of its phrases opens with). They are looked for in ``find_in`` when given: the text as they read it, at
+    the same offsets (``lowered_for_ci(text)`` for lower-case openings of a pattern that ignores case).
+    ``str.find`` skips to them in C, where a pattern that opens with look-arounds is tried at every position of the
+    text (a whole document: ~4-6x fewer instructions for the currency evidence and the fiscal year end)."""
+    where = text if find_in is None else find_in
+    starts = set()
+    for literal in openings:
+        i = where.find(literal)
+        while i >= 0:
+            starts.add(i)
+            i = where.find(literal, i + 1)
+    end = 0
+    for i in sorted(starts):
+        if i >= end and (m := rx.match(text, i)) is not None:  # (its look-behinds still read the text before i)
+            yield m
+            end = m.end()
+
+
 def trie_alternation(phrases: Iterable[str], atoms: Callable[[str], list[str]]) -> str:
     """One non-capturing group matching any of ``phrases``; ``atoms(phrase)`` gives each phrase's regex
     atoms (one per character, or a flexible atom for a space, an apostrophe...)."""

@@ -27,14 +27,16 @@ _PHONE_RE = first_char_lookahead(re.compile(
 # class first for re's fast first-character scan)
 _PHONE_HINT_RE = re.compile(r"[-+(](?:(?<=[+(])|(?<=\d-))\d")
 _DIGIT_RE = re.compile(r"\d")
-_VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒])")
+_VULGAR = "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒"  # the vulgar fractions
+_VULGAR_RE = re.compile(r"(\d{1,3}" + _SP + r"?)?([" + _VULGAR + "])")
+# one of them in a text: a class searched by re (a scan in C: ~5x fewer instructions than set.isdisjoint over the text)
+_VULGAR_CHAR_RE = re.compile("[" + _VULGAR + "]")
 _DOMAIN_RE = re.compile(r"\.(?:com|net|org|cn|io|co|fr|jp|hk|uk|de|ai|app|info|biz|tv|me)(?![^\W\d_])")
 _FRAC_RE = re.compile(r"/(\d{1,3})(?![\d/])")
 _SPACE_SEPS = " \u00a0\u202f'’"
 _SPACE_SEP_SET = frozenset(_SPACE_SEPS)
 _SEP_RE = re.compile(r"[.,]")
 _DIGITS_RE = re.compile(r"\d+")
-_VULGAR_CHARS = frozenset("½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞⅐⅑⅒")
 
 
 def _parse_digits(raw: str, dec_mark: str, scaled: bool) -> list[tuple[int, int, Decimal, int]] | None:

@@ -12,8 +12,8 @@ from typing import Mapping
 from .. import currencies as _cur
 from .. import numbers as _num
 from .currency_context import _currency_before, _glued_currency, _Hints
-from .digits import (_DIGIT_RE, _DOMAIN_RE, _NUM_BODY_RE, _NUM_RE, _PHONE_HINT_RE, _PHONE_RE, _VULGAR_CHARS, _VULGAR_RE,
-                     _parse_digits)
+from .digits import (_DIGIT_RE, _DOMAIN_RE, _NUM_BODY_RE, _NUM_RE, _PHONE_HINT_RE, _PHONE_RE, _VULGAR_CHAR_RE,
+                     _VULGAR_RE, _parse_digits)
 from .extent import _SP_CHARS, BASIS_POINT, _Build, _accounting, _build, _scale_at
 from .filters import _keep
 from .lexicon import _SP, _lang
@@ -43,7 +43,7 @@ def find_amounts(text: str, lang: str, *, currency_hints: Mapping[str, str] | No
     L = _lang(lang)
     has_digit = _DIGIT_RE.search(text) is not None
     words = _word_atoms(text, L.lang, L)
-    has_vulgar = not _VULGAR_CHARS.isdisjoint(text)
+    has_vulgar = _VULGAR_CHAR_RE.search(text) is not None
     if not has_digit and not words and not has_vulgar:
         # a number word that is the whole text: "single", "nought"
         w = text.strip(_ALONE_STRIP)

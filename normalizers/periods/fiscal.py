@@ -9,9 +9,9 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from ..retrie import first_char_lookahead
+from ..retrie import anchored_finditer, first_char_lookahead, lowered_for_ci
 from .rules import _Grammar, _grammar
-from .vocabulary import DATA_DIR, _RE_FLAGS, _alt, _day_int
+from .vocabulary import DATA_DIR, _RE_FLAGS, _alt, _day_int, _openings
 
 ENV_CALENDARS = "CANVAS_ETL_FISCAL_CALENDARS"
 
@@ -20,7 +20,8 @@ ENV_CALENDARS = "CANVAS_ETL_FISCAL_CALENDARS"
 
 
 @lru_cache(maxsize=1)
-def _fye_grammar() -> tuple[re.Pattern, re.Pattern, _Grammar]:
+def _fye_grammar() -> tuple[tuple[tuple[re.Pattern, tuple[str, ...] | None], ...], _Grammar]:
+    """The two patterns, each with the literals its matches open with (``vocabulary._openings``), and the grammar."""
     g = _grammar()
     W = g.v.words
     MON = rf"(?:{g.month_alt})(?:\.|(?!\w))"
@@ -42,7 +43,9 @@ def _fye_grammar() -> tuple[re.Pattern, re.Pattern, _Grammar]:
         rf"(?<![\w])(?:{anchors})(?![\w])(?:[^.;\n]|\.(?!\s+(?-i:[A-Z])|\s*$)){{0,80}}?(?<![\w])(?:{verbs})(?:\s+(?:{preps}))?\s*(?:the\s+|le\s+)?{daymonth}",
         _RE_FLAGS)
     b = re.compile(rf"(?<![\w])(?:{leads})\s*(?:(?:{links})\s*)?{daymonth}", _RE_FLAGS)
-    return first_char_lookahead(a), first_char_lookahead(b), g  # same matches, faster scans of whole documents
+    # (the look-ahead: same matches, faster scans of a text when no opening is known)
+    return ((first_char_lookahead(a), _openings(W("fiscal_year_end.anchors"))),
+            (first_char_lookahead(b), _openings(W("fiscal_year_end.leads")))), g
 
 
 def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, int] | None:
@@ -51,10 +54,14 @@ def find_fiscal_year_end(text: str, lang: str | tuple[str, ...]) -> tuple[int, i
     one wins (numeric dates are read in each language's order; the text is scanned once)."""
     if not text:
         return None
-    a, b, g = _fye_grammar()
+    patterns, g = _fye_grammar()
     # each pattern's matches, read as far as needed (the first one that gives a date in a language ends its scan
-    # for that language: the rest of the text is read only when a later language or no match needs it)
-    found = [_Matches(rx.finditer(text)) for rx in (a, b)]
+    # for that language: the rest of the text is read only when a later language or no match needs it); tried only
+    # where their phrases' openings stand in the lower-cased text, when it reads as the text ignoring case
+    low = lowered_for_ci(text)
+    found = [_Matches(rx.finditer(text) if low is None or openings is None
+                      else anchored_finditer(rx, openings, text, low))
+             for rx, openings in patterns]
     for lg in ((lang,) if isinstance(lang, str) else lang):
         order = g.v.date_order(lg)
         best = None

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Iterable
 
 from .. import langdata
-from ..retrie import trie_alternation
+from ..retrie import lowered_phrases, trie_alternation
 from ..text import fold
 
 DATA_DIR = langdata.DATA_DIR
@@ -37,6 +37,26 @@ def _atoms(p: str) -> list[str]:
             base = fold(ch, case=None)
             out.append(f"[{re.escape(ch)}{re.escape(base)}]" if base and base != ch else re.escape(ch))
     return out
+
+
+def _openings(phrases: Iterable[str]) -> tuple[str, ...] | None:
+    """The literals, lower-cased, that the matches of ``_alt(phrases)`` open with, for
+    ``normalizers.retrie.anchored_finditer`` in a text's ``lowered_for_ci``: each phrase up to its first flexible
+    atom (``_atoms``: a space, an apostrophe, a hyphen, an accented letter); one that starts with another is found
+    with it. None when a phrase opens with such an atom or holds a character whose case that search would not
+    cover."""
+    phrases = lowered_phrases(phrases)
+    if phrases is None:
+        return None
+    out = set()
+    for p in phrases:
+        n = 0
+        while n < len(p) and not p[n].isspace() and p[n] not in "'’-" and fold(p[n], case=None) in ("", p[n]):
+            n += 1
+        if n == 0:
+            return None
+        out.add(p[:n])
+    return tuple(sorted(o for o in out if not any(q != o and o.startswith(q) for q in out)))
 
 
 def _alt(phrases: Iterable[str]) -> str:

@@ -1,5 +1,6 @@
 """first_char_lookahead: a pattern that opens with look-behinds gets a look-ahead on its first characters, and
-finds exactly the same matches (the period grammar's rules and gates on the period cases and report lines)."""
+finds exactly the same matches (the period grammar's rules and gates on the period cases and report lines).
+anchored_finditer: the same matches as finditer (the currency evidence and the fiscal year end on whole reports)."""
 from __future__ import annotations
 
 import re
@@ -8,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from normalizers.periods.rules import _grammar
-from normalizers.retrie import first_char_lookahead
+from normalizers.currencies import _document_evidence
+from normalizers.periods.fiscal import _fye_grammar
+from normalizers.retrie import anchored_finditer, first_char_lookahead, lowered_for_ci
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,3 +58,32 @@ def test_period_grammar_same_matches_with_lookahead():
         changed += plain.pattern != rx.pattern
         assert [bool(rx.search(t)) for t in texts] == [bool(plain.search(t)) for t in texts], name
     assert changed >= 10  # the look-ahead is there (most rules and gates open with a look-behind)
+
+
+def test_anchored_finditer_same_matches():
+    rx = re.compile(r"(?<![^\W\d_])(?:us[ \u00a0]?dollars?|u\.s\.[ ]?dollars)(?![^\W\d_])|\$[ ]?ca")
+    anchors = ("us", "u.s.", "$")
+    for text in ["us dollars, bus dollars, $ca, $ ca US$ca", "u.s. dollars u.s.dollarsx us\u00a0dollar", "", "$"]:
+        assert [m.span() for m in anchored_finditer(rx, anchors, text)] == [m.span() for m in rx.finditer(text)]
+    # the currency evidence (normalizers.currencies.document_hints) and the fiscal year end's phrases (read in the
+    # text, found in its lowered_for_ci) on whole reports and their lines
+    files = [*sorted((ROOT / "tests" / "fixtures" / "reports").glob("*.txt")), ROOT / "raw" / "alibaba-canvas-2025.txt"]
+    reports = [f.read_text(encoding="utf-8") for f in files]
+    evidence = [(lowered, openings) for _rx, lowered, openings in _document_evidence().values()]
+    fiscal, _g = _fye_grammar()
+    assert all(openings for _rx, openings in evidence + list(fiscal))
+    found = {"evidence": 0, "fiscal": 0}
+    extra = ["Cn¥ 5 JP¥ yens, Yuan; RMBx xrmb $ CAD $Can dollar", "FYE: 30 June. Année fiscale"]
+    for text in reports + _texts() + extra:
+        low = lowered_for_ci(text)
+        if not low:
+            continue
+        for rx, openings in evidence:
+            got = [(m.span(), m.lastgroup) for m in anchored_finditer(rx, openings, low)]
+            assert got == [(m.span(), m.lastgroup) for m in rx.finditer(low)]
+            found["evidence"] += len(got)
+        for rx, openings in fiscal:
+            got = [m.span() for m in anchored_finditer(rx, openings, text, low)]
+            assert got == [m.span() for m in rx.finditer(text)]
+            found["fiscal"] += len(got)
+    assert found["evidence"] >= 3 and found["fiscal"] >= 3
