@@ -453,10 +453,14 @@ def ingest_flow(
                            for b in batches]
                 results = (fut.result() for fut in as_completed(futures))
             c_load = 0.0
-            for result in results:
+            for done, result in enumerate(results, 1):
                 t0, c0 = time.perf_counter(), time.thread_time()
                 load_results(wh, result, run_id, summary)
                 snapshots.maybe()
+                if choice.parallel and len(batches) - done == choice.workers:
+                    # the last batches are all running: the loader, idle until they end, moves what it
+                    # committed into the file now rather than after them in the final snapshot's checkpoint
+                    wh.checkpoint()
                 t_load += time.perf_counter() - t0
                 c_load += time.thread_time() - c0
             summary.stage_seconds["load"] = t_load

@@ -838,8 +838,7 @@ class Warehouse:
             raise ValueError("snapshot destination is the warehouse itself")
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.{uuid.uuid4().hex[:6]}.tmp")
-        self._settle_snapshot()
-        self.con.execute("CHECKPOINT")
+        self.checkpoint()
         # copied by another process: the file lock DuckDB holds is a POSIX record lock, which this process would
         # lose the moment it closed any descriptor of the file of its own (its copy's read side)
         copy = _SnapshotCopy(subprocess.Popen(
@@ -849,6 +848,14 @@ class Warehouse:
             return copy.wait()
         self._pending_snapshot = copy
         return copy
+
+    def checkpoint(self) -> None:
+        """Move what the write-ahead log holds into the DuckDB file now (compressing it), rather than at the next
+        automatic checkpoint or snapshot (nothing to do on a lake)."""
+        self._require_writer()
+        if not self.is_lake:
+            self._settle_snapshot()
+            self.con.execute("CHECKPOINT")
 
     def _settle_snapshot(self) -> None:
         """Before the next write, or closing: the copy started by ``snapshot(wait=False)`` ends first (its

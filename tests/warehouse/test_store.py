@@ -371,6 +371,18 @@ def test_snapshot_for_analysts(db, tmp_path):
     assert [p.name for p in snap.parent.iterdir()] == ["canvas-snapshot.duckdb"]
 
 
+def test_a_checkpoint_moves_the_write_ahead_log_into_the_file(db):
+    """What the loader does while a run's last batches are still being extracted (flows/ingest.py)."""
+    wal = Path(str(db) + ".wal")
+    with Warehouse(db) as w:
+        run_id = w.begin_run()
+        load(w, document("a.txt", ticker="BABA"), [fact("1.6E+9", "USD")], run_id)
+        assert wal.stat().st_size > 0
+        w.checkpoint()
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert w.query("SELECT count(*) FROM facts") == [(1,)]
+
+
 def test_a_snapshot_copied_while_the_writer_reads_is_settled_before_its_next_write(db, tmp_path):
     snap = tmp_path / "snap" / "s.duckdb"
     with Warehouse(db) as w:
