@@ -174,8 +174,11 @@ class ExtractionPool:
 
         from flows.batch import start_worker
 
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["flows.pool_preload"])  # read when the fork server starts (once a process)
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["flows.pool_preload"])  # read when the fork server starts (once a process)
+        else:  # (Windows) each worker loads its own
+            context = multiprocessing.get_context("spawn")
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                    initializer=start_worker, initargs=(self.use_model, os.getpid(), dict(os.environ)))
 
