@@ -21,7 +21,7 @@ from . import lexicon
 from .decode import Document
 from .editions import assign_editions
 from .fact import Fact
-from .memo import cached_amounts
+from .memo import cached_amounts, hints_key
 from .metrics import clean_label, find_metric
 from .period_context import (
     RESOLVABLE_RELATIVE, TITLE_PERIOD_BLOCKS, ResolvedPeriod, combine, default_marker, nearest, opens_sentence,
@@ -114,7 +114,7 @@ class DocumentExtractor:
         self._dated: tuple = (None, None, [])  # the last table's headers and language, and its headers with a period
         self._row: tuple = (None, frozenset())  # the last table row asked for, and its cells that hold a figure
         self._context_subjects: dict[tuple, str | None] = {}  # (intro, subheading) -> the name they give
-        self.hints_key = tuple(sorted(self.hints.items()))
+        self.hints_key = hints_key(self.hints)
         self._amount_cache: dict[str, bool] = {}
         self.last_period: Period | None = None  # the last concrete period stated, for relative words
         # (section index, line, period) of the last labelled line that stated or carried a period
@@ -128,7 +128,7 @@ class DocumentExtractor:
         hit = self._amount_cache.get(text)
         if hit is None:
             hit = False
-            amounts = cached_amounts(text, lang, self.hints) if may_hold_figure(text) else ()
+            amounts = cached_amounts(text, lang, self.hints_key) if may_hold_figure(text) else ()
             if amounts:  # the periods only matter when there is a figure
                 periods = periods_in(text, lang, self.fye)
                 hit = any(not any(p.start < a.end and a.start < p.end for p in periods) for a in amounts)
@@ -417,7 +417,7 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
         # needs_ner), the one consumer of its tokens. Elsewhere it was tokenised and never read.
         t1 = clock()
         rule_lang, hints, fye = nlp.lang, ex.hints, ex.fye
-        found = [cached_amounts(u.text, rule_lang, hints) for u in lang_units]
+        found = [cached_amounts(u.text, rule_lang, ex.hints_key) for u in lang_units]
         ner = has_ner(nlp)
         docs = {}
         if ner:
