@@ -50,7 +50,7 @@ def lead_label_end(text: str) -> int:
 
 
 def subject_from_entities(doc, amount_start: int, skip_before: int = 0) -> str | None:
-    if doc.user_data.get("has_ents") is False:  # known to have none (see run_ner): doc.ents would walk every token
+    if doc.user_data.get("has_ents") is False:  # known to have none (see set_entities): doc.ents would walk every token
         return None
     names = doc.user_data.get("subject_entities")
     if names is None:  # the doc's entities that can be subjects, read once for all its figures
@@ -126,21 +126,20 @@ _NER_MEMO: "OrderedDict[tuple[str, str], tuple]" = OrderedDict()
 _NER_MEMO_SIZE = 20_000
 
 
-def run_ner(nlp, docs) -> int:
-    """Named entities for subjects. A subject is named before its figure, so the model only reads the head
-    of each sentence, up to its first figure (at most NER_MAX_CHARS), and entities are copied back onto the
-    full doc. Heads repeat across editions and sibling reports (figures change, the words before them
-    rarely do), so results are memoised by head text. Returns the characters the model read."""
-    from .nlp import doc_text
+def ner_head(text: str, first: int) -> str:
+    """What the model reads of a unit: its text before its first figure (which starts at ``first``), at most
+    NER_MAX_CHARS (cut at a space). A subject is named before its figure."""
+    head = text[:first]
+    if len(head) > NER_MAX_CHARS:
+        cut = head.rfind(" ", 0, NER_MAX_CHARS)
+        head = head[: cut if cut > 0 else NER_MAX_CHARS]
+    return head.rstrip()
 
-    heads = []
-    for d in docs:
-        first = d.spans["amounts"][0].start_char  # spans are in text order
-        head = doc_text(d)[:first]
-        if len(head) > NER_MAX_CHARS:
-            cut = head.rfind(" ", 0, NER_MAX_CHARS)
-            head = head[: cut if cut > 0 else NER_MAX_CHARS]
-        heads.append(head.rstrip())
+
+def read_entities(nlp, heads: list[str]) -> int:
+    """Named entities for subjects: the model reads the heads (``ner_head``) it has not read yet. Heads repeat
+    across editions and sibling reports (figures change, the words before them rarely do), so results are
+    memoised by head text (``head_entities``). Returns the characters the model read."""
     lang = nlp.lang
     todo = sorted({h for h in heads if (lang, h) not in _NER_MEMO})
     read = 0
@@ -149,13 +148,21 @@ def run_ner(nlp, docs) -> int:
         _NER_MEMO[(lang, head)] = tuple((e.start_char, e.end_char, e.label_) for e in p.ents)
     while len(_NER_MEMO) > _NER_MEMO_SIZE:
         _NER_MEMO.popitem(last=False)
-    for d, head in zip(docs, heads):
-        found = _NER_MEMO.get((lang, head))
-        if found:  # a new doc has no entities: nothing to set when the head has none
-            ents = [d.char_span(a, b, label=label) for a, b, label in found]
-            d.ents = [e for e in ents if e is not None]
-            d.user_data["has_ents"] = bool(d.ents)
     return read
+
+
+def head_entities(lang: str, head: str) -> tuple:
+    """The entities ``read_entities`` found in a head: (start, end, label) triples, () for none."""
+    return _NER_MEMO.get((lang, head)) or ()
+
+
+def set_entities(d, found: tuple) -> None:
+    """Copy a head's entities onto the full doc of its unit (a new doc has none: nothing to set when the head
+    has none)."""
+    if found:
+        ents = [d.char_span(a, b, label=label) for a, b, label in found]
+        d.ents = [e for e in ents if e is not None]
+        d.user_data["has_ents"] = bool(d.ents)
 
 
 @lru_cache(maxsize=None)

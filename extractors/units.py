@@ -40,7 +40,7 @@ def declared_unit(label: str, lang: str, hints: tuple) -> tuple[Decimal, str, st
         # "(warehouse sq m)": a physical unit at the end, after words that say what is measured
         probes += [("1 " + " ".join(words[i:]), ("quantity",)) for i in range(1, min(len(words), 4))]
         for probe, probe_kinds in probes:
-            found = cached_amounts(probe, lang, dict(hints) if hints else None)
+            found = cached_amounts(probe, lang, hints)
             if len(found) == 1 and found[0].start == 0 and found[0].end >= len(probe) - 1 \
                     and found[0].kind in probe_kinds:
                 return found[0].value, found[0].unit, found[0].kind
