@@ -146,6 +146,8 @@ def read_entities(nlp, heads: list[str]) -> int:
     for head, p in zip(todo, nlp.get_pipe("ner").pipe((nlp.make_doc(h) for h in todo), batch_size=128)):
         read += len(head)
         _NER_MEMO[(lang, head)] = tuple((e.start_char, e.end_char, e.label_) for e in p.ents)
+    for head in heads:  # the least recently used go first, never the heads asked for now (head_entities reads them)
+        _NER_MEMO.move_to_end((lang, head))
     while len(_NER_MEMO) > _NER_MEMO_SIZE:
         _NER_MEMO.popitem(last=False)
     return read

@@ -220,3 +220,22 @@ def test_equivalents_are_linked_to_the_first_stated_figure():
     eur = by_text["€4.2 billion"]
     assert eur.equivalent_of is None and by_text["$4.6 billion"].equivalent_of == (eur.char_start, eur.char_end, "EUR")
     assert by_text["RMB 3.1 billion"].equivalent_of is None
+
+
+def test_the_ner_memo_keeps_the_heads_asked_for_now(monkeypatch):
+    """The memo of the heads the model read is bounded: what it drops are the least recently used heads, never
+    one of those just asked for (their entities are read back from it), whatever their age."""
+    from collections import OrderedDict
+
+    from extractors import subjects
+
+    monkeypatch.setattr(subjects, "_NER_MEMO", OrderedDict())
+    monkeypatch.setattr(subjects, "_NER_MEMO_SIZE", 2)
+    nlp = nlp_module.get_nlp("en")
+    old, other, new = "Microsoft reported revenue of", "The company booked", "Siemens said sales were"
+    subjects.read_entities(nlp, [old])
+    subjects.read_entities(nlp, [other])
+    subjects.read_entities(nlp, [old, new])  # old is the oldest entry: one entry must go, not it
+    assert subjects.head_entities("en", old) == ((0, 9, "ORG"),)
+    assert subjects.head_entities("en", new) == ((0, 7, "ORG"),)
+    assert len(subjects._NER_MEMO) == 2
