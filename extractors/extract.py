@@ -32,7 +32,8 @@ from .period_context import _paren_groups as _paren_spans
 from .records import document_record, section_records
 from .segment import Section, Structure, Unit, segment
 from .subjects import (head_entities, lead_label_end, lead_phrase, leading_name, names_a_measure, names_a_thing,
-                       needs_ner, ner_head, read_entities, set_entities, subject_from_entities, trailing_name, value_name)
+                       needs_ner, ner_head, read_entities, set_entities, subject_from_entities, trailing_name,
+                       value_name)
 from .units import PLAIN_NUMBER, declared_unit, kind_unit, physical
 
 EXTRACTOR_VERSION = "0.1.0"
@@ -444,14 +445,15 @@ def extract_document(doc: Document, *, edition: str | None = None, fiscal_year_e
             # that opens the text or follows white space opens its token (spaCy's tokens end where white space
             # starts or ends), so there the head is known without a Doc; elsewhere the Doc's span tells.
             first: dict[int, int] = {}
+            tokenise: list[int] = []  # the units whose first figure's token start only their Doc tells
             for i, (u, amounts) in enumerate(zip(lang_units, found)):
                 if amounts and needs_ner(u):
                     s0 = amounts[0].start
                     if (s0 == 0 or u.text[s0 - 1].isspace()) and not u.text[s0:s0 + 1].isspace():
                         first[i] = s0
                     else:
-                        docs[i] = None
-            docs = make_docs(list(docs))
+                        tokenise.append(i)
+            docs = make_docs(tokenise)
             for i, d in docs.items():
                 first[i] = d.spans["amounts"][0].start_char  # spans are in text order
             heads = {i: ner_head(lang_units[i].text, first[i]) for i in sorted(first)}

@@ -187,7 +187,7 @@ def _document_evidence() -> dict:
     ``normalizers.retrie.anchored_finditer``)."""
     import re
 
-    from normalizers.retrie import first_char_lookahead, literal_alternation, lowered_for_ci
+    from normalizers.retrie import first_char_lookahead, literal_alternation, lowered_for_ci, shortest_openings
 
     with open(DATA / "currencies.toml", "rb") as fh:
         hand = tomllib.load(fh)
@@ -219,7 +219,7 @@ def _document_evidence() -> dict:
             # that starts with another one is found with it
             opening = {w.lower().split(" ")[0] for w in words}
             if all(opening):
-                anchors = tuple(sorted(o for o in opening if not any(p != o and o.startswith(p) for p in opening)))
+                anchors = shortest_openings(opening)
         out[symbol] = (rx, lowered, anchors)
     return out
 

@@ -69,6 +69,13 @@ def word_start_matches(fast: re.Pattern, low: str):
         m = word_start_search(fast, low, m.end())
 
 
+def shortest_openings(openings: Iterable[str]) -> tuple[str, ...]:
+    """The ``openings`` of ``anchored_finditer`` without those that start with another one (found with it),
+    sorted."""
+    out = set(openings)
+    return tuple(sorted(o for o in out if not any(q != o and o.startswith(q) for q in out)))
+
+
 def anchored_finditer(rx: re.Pattern, openings: Iterable[str], text: str, find_in: str | None = None):
     """The matches ``rx.finditer(text)`` gives (``rx`` never matches the empty string), with ``rx`` tried only where
     one of the literals ``openings`` stands: every match of ``rx`` must start with one of them (say, the literal

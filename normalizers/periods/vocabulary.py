@@ -8,7 +8,7 @@ from datetime import date
 from typing import Iterable
 
 from .. import langdata
-from ..retrie import lowered_phrases, trie_alternation
+from ..retrie import lowered_phrases, shortest_openings, trie_alternation
 from ..text import fold
 
 DATA_DIR = langdata.DATA_DIR
@@ -56,7 +56,7 @@ def _openings(phrases: Iterable[str]) -> tuple[str, ...] | None:
         if n == 0:
             return None
         out.add(p[:n])
-    return tuple(sorted(o for o in out if not any(q != o and o.startswith(q) for q in out)))
+    return shortest_openings(out)
 
 
 def _alt(phrases: Iterable[str]) -> str:
